@@ -1,0 +1,114 @@
+/* One HTTP response: status, headers and body, serialized for one write. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "render.h"
+#include "response.h"
+
+void
+response_init(struct response *r)
+{
+	memset(r, 0, sizeof(*r));
+	buf_init(&r->body);
+	r->status = 500;
+	r->content_type = CONTENT_TYPE_JSON;
+}
+
+void
+response_free(struct response *r)
+{
+	buf_free(&r->body);
+}
+
+void
+response_json(struct response *r, int status, json_object *o)
+{
+	const char *s;
+	size_t len = 0;
+
+	buf_reset(&r->body);
+	r->status = status;
+	r->content_type = CONTENT_TYPE_JSON;
+	if (o == NULL) {
+		r->body.failed = true;
+		return;
+	}
+	s = json_object_to_json_string_length(o, RENDER_JSON_FLAGS, &len);
+	if (s == NULL)
+		r->body.failed = true;
+	else
+		buf_append(&r->body, s, len);
+	json_object_put(o);
+}
+
+void
+response_error(struct response *r, int status, const char *message)
+{
+	response_json(r, status, render_error(status, message));
+}
+
+void
+response_header(struct response *r, const char *fmt, ...)
+{
+	size_t room = sizeof(r->extra) - r->extra_len;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(r->extra + r->extra_len, room, fmt, ap);
+	va_end(ap);
+	/* A header that does not fit (with its CRLF) is dropped whole. */
+	if (n < 0 || (size_t)n + 2 >= room) {
+		r->extra[r->extra_len] = '\0';
+		return;
+	}
+	r->extra_len += (size_t)n;
+	memcpy(r->extra + r->extra_len, "\r\n", 3);
+	r->extra_len += 2;
+}
+
+int
+response_serialize(const struct response *r, bool head, struct buf *wire)
+{
+	buf_reset(wire);
+	buf_printf(wire, "HTTP/1.1 %d %s\r\n"
+	    "Content-Type: %s\r\n"
+	    "Content-Length: %zu\r\n"
+	    "Cache-Control: no-store\r\n"
+	    "X-Content-Type-Options: nosniff\r\n"
+	    "%s%s\r\n",
+	    r->status, response_reason(r->status), r->content_type,
+	    r->body.len,
+	    r->close ? "Connection: close\r\n" :
+	    r->keep_alive ? "Connection: keep-alive\r\n" : "",
+	    r->extra);
+	if (!head && r->body.len > 0)
+		buf_append(wire, r->body.data, r->body.len);
+	return buf_failed(wire) || buf_failed(&r->body) ? -1 : 0;
+}
+
+const char *
+response_reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 202: return "Accepted";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 408: return "Request Timeout";
+	case 411: return "Length Required";
+	case 413: return "Payload Too Large";
+	case 414: return "URI Too Long";
+	case 429: return "Too Many Requests";
+	case 431: return "Request Header Fields Too Large";
+	case 500: return "Internal Server Error";
+	case 501: return "Not Implemented";
+	case 503: return "Service Unavailable";
+	case 505: return "HTTP Version Not Supported";
+	default:  return "Unknown";
+	}
+}

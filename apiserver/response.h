@@ -1,0 +1,48 @@
+/* One HTTP response: status, headers and body, serialized for one write. */
+#ifndef APISERVER_RESPONSE_H
+#define APISERVER_RESPONSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <json-c/json.h>
+
+#include "buf.h"
+
+#define RESPONSE_EXTRA_MAX	256
+
+#define CONTENT_TYPE_JSON	"application/json"
+#define CONTENT_TYPE_METRICS	"text/plain; version=0.0.4; charset=utf-8"
+
+struct response {
+	int		 status;
+	const char	*content_type;
+	struct buf	 body;
+	char		 extra[RESPONSE_EXTRA_MAX];	/* header lines */
+	size_t		 extra_len;
+	bool		 close;		/* send Connection: close */
+	bool		 keep_alive;	/* HTTP/1.0 client asked for it */
+};
+
+void	response_init(struct response *r);
+void	response_free(struct response *r);
+
+/* Serialize o as the body (consumes the reference). */
+void	response_json(struct response *r, int status, json_object *o);
+/* {"error","message","code"} body. */
+void	response_error(struct response *r, int status, const char *message);
+/* Append one header line (without CRLF); silently bounded. */
+void	response_header(struct response *r, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+/*
+ * Status line, headers and (unless head) body into wire. Every response
+ * carries Content-Length and Cache-Control: no-store. -1 when out of
+ * memory.
+ */
+int	response_serialize(const struct response *r, bool head,
+	    struct buf *wire);
+
+const char	*response_reason(int status);
+
+#endif /* APISERVER_RESPONSE_H */
