@@ -17,6 +17,14 @@ curl jq procps iproute2 psmisc util-linux
 prometheus
 "
 
+# Parts of the project that need more (browser tests, deployment checks,
+# fuzzing, benchmarks) list their packages in scripts/deps.d/*.list, one
+# or more per line, '#' comments allowed.
+here=$(cd "$(dirname "$0")" && pwd)
+for list in "$here"/deps.d/*.list; do
+	[ -f "$list" ] || continue
+	PACKAGES="$PACKAGES $(sed 's/#.*//' "$list")"
+done
 if [ -n "${VIGIL_EXTRA_PACKAGES:-}" ]; then
 	PACKAGES="$PACKAGES $VIGIL_EXTRA_PACKAGES"
 fi
