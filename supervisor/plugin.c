@@ -703,6 +703,11 @@ escalate(struct plugin *p, uint64_t now)
 void
 plugin_shutdown(struct plugin *p, uint64_t now)
 {
+	/* A replacement waiting for this process to stop is dropped too. */
+	if (p->has_next) {
+		manifest_free(&p->next);
+		p->has_next = false;
+	}
 	p->removing = true;
 	p->spawn_due = false;
 	step(p, FSM_EV_SHUTDOWN, 0, now);

@@ -35,6 +35,21 @@ kill -HUP "$SUPERVISOR_PID"
 wait_cond 5 "reload failure logged" \
     'grep -q "msg=\"reload failed; keeping the running configuration\"" "$T/supervisor.log"'
 assert_eq "$(state keep pid)" "$keep_pid" "pid after failed reload"
+
+# A changed plugin still stopping when the supervisor is told to exit: the
+# replacement must not start. (stubborn ignores SIGTERM, so its stop takes
+# stop_timeout.)
+sed -i '$d' "$T/vigil.toml"
+install_plugin stubborn "$PLUGIN_BIN/flaky/flaky" '[vigil]
+env = { FLAKY_IGNORE_SIGTERM = "1" }'
+kill -HUP "$SUPERVISOR_PID"
+wait_state stubborn healthy 5
+echo '# edited' >>"$T/plugins/stubborn/plugin.toml"
+kill -HUP "$SUPERVISOR_PID"
+wait_cond 5 "stubborn being stopped" \
+    'grep -q "msg=\"stopping plugin\" plugin=stubborn" "$T/supervisor.log"'
 stop_supervisor
+grep -q 'manifest changed; starting new version" plugin=stubborn' \
+    "$T/supervisor.log" && fail "replacement started during shutdown"
 [ -z "$(test_procs)" ] || fail "plugins left running"
 echo ok
