@@ -151,7 +151,7 @@ LIBEXECDIR	:= $(DESTDIR)$(PREFIX)/libexec/vigil
 SHAREDIR	:= $(DESTDIR)$(PREFIX)/share/vigil
 
 .PHONY: install
-install: all
+install: $(BINS) $(LIBS) $(PLUGINS)
 	install -d $(BINDIR) $(LIBDIR)/pkgconfig $(INCDIR) $(SHAREDIR)
 	install -m 0755 $(O)/bin/vigil-supervisor $(O)/bin/vigil-apiserver $(BINDIR)/
 	install -m 0755 $(O)/lib/libvigil.so.0 $(LIBDIR)/
