@@ -16,7 +16,8 @@ static _Atomic unsigned long long requests[EP_COUNT][NCODES + 1];
 
 static const char *const endpoint_names[EP_COUNT] = {
 	"health", "liveness", "readiness", "plugin_health", "plugins_status",
-	"plugins_health", "plugins_restart", "metrics", "dashboard", "other"
+	"plugins_health", "plugins_restart", "plugins_simulate", "plugins_load",
+	"metrics", "dashboard", "other"
 };
 
 static size_t

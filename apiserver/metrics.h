@@ -14,6 +14,8 @@ enum endpoint {
 	EP_PLUGINS_STATUS,
 	EP_PLUGINS_HEALTH,
 	EP_PLUGINS_RESTART,
+	EP_PLUGINS_SIMULATE,	/* demo */
+	EP_PLUGINS_LOAD,	/* demo */
 	EP_METRICS,
 	EP_DASHBOARD,
 	EP_OTHER,		/* unknown paths, server-level errors */

@@ -27,6 +27,11 @@ json_object	*render_plugins_health(const struct view *v, int64_t now_us);
 json_object	*render_error(int code, const char *message);
 json_object	*render_restart(const char *status, const char *plugin,
 		    const char *message, int64_t now_us);
+json_object	*render_simulate(const char *status, const char *plugin,
+		    const char *fault, uint32_t delay_ms, const char *message,
+		    int64_t now_us);
+json_object	*render_load(const char *status, const char *plugin,
+		    uint32_t requests, const char *message, int64_t now_us);
 
 /* One plugin in the seed's /health shape (exposed for tests). */
 json_object	*render_health_entry(const struct vigil_record *r);

@@ -37,13 +37,18 @@ static void	do_plugins_health(const struct api *, const struct request *,
 		    struct response *, struct route_result *);
 static void	do_restart(const struct api *, const struct request *,
 		    struct response *, struct route_result *);
+static void	do_simulate(const struct api *, const struct request *,
+		    struct response *, struct route_result *);
+static void	do_load(const struct api *, const struct request *,
+		    struct response *, struct route_result *);
 static void	do_metrics(const struct api *, const struct request *,
 		    struct response *, struct route_result *);
 
 /*
  * Exact paths, matched on the raw request path. Management endpoints
- * (allowlist, token, rate limit, audit) are marked; the demo's simulation
- * endpoints (POST /plugins/simulate, /plugins/load) belong here too.
+ * (allowlist, token, rate limit, audit) are marked. The demo's simulation
+ * endpoints are management endpoints too; the supervisor refuses them
+ * unless it runs with [supervisor] demo = true.
  */
 static const struct route routes[] = {
 	{ "/health",		EP_HEALTH,	   M_GET,  false, do_health },
@@ -54,6 +59,9 @@ static const struct route routes[] = {
 	{ "/plugins/health",	EP_PLUGINS_HEALTH, M_GET,  false,
 	    do_plugins_health },
 	{ "/plugins/restart",	EP_PLUGINS_RESTART, M_POST, true, do_restart },
+	{ "/plugins/simulate",	EP_PLUGINS_SIMULATE, M_POST, true,
+	    do_simulate },
+	{ "/plugins/load",	EP_PLUGINS_LOAD,   M_POST, true, do_load },
 	{ "/metrics",		EP_METRICS,	   M_GET,  false, do_metrics },
 };
 
@@ -238,9 +246,30 @@ do_metrics(const struct api *api, const struct request *req,
 	resp->content_type = CONTENT_TYPE_METRICS;
 }
 
+/*
+ * Management endpoints: each turns its query into one control-socket
+ * request (an order), after the same access checks, and maps the
+ * supervisor's answer to HTTP.
+ */
+struct order {
+	uint32_t	 type;			/* VIGIL_CTL_RESTART, ... */
+	const char	*what;			/* audit: "restart", ... */
+	char		 plugin[VIGIL_NAME_LEN];
+	char		 fault[VIGIL_CTL_ACTION_LEN];	/* SIMULATE */
+	uint32_t	 arg;			/* delay_ms or requests */
+};
+
+typedef bool (*order_parse_fn)(const struct request *, struct response *,
+    struct order *);
+
+/* The faults the demo plugins know (proto/simulation.proto). */
+static const char *const faults[] = {
+	"crash", "hang", "slow", "degraded", "unhealthy", "recover", NULL
+};
+
 /* The plugin query parameter; false with a 400 answer if unusable. */
 static bool
-restart_plugin_param(const struct request *req, struct response *resp,
+plugin_param(const struct request *req, struct response *resp,
     char *name, size_t len)
 {
 	int r = uri_query_plugin(req->query, name, len);
@@ -265,22 +294,124 @@ restart_plugin_param(const struct request *req, struct response *resp,
 	return false;
 }
 
+/* Decimal digits only, no sign or space, within [min, max]. */
+static bool
+parse_count(const char *s, uint32_t min, uint32_t max, uint32_t *out)
+{
+	uint64_t v = 0;
+
+	if (*s == '\0' || strlen(s) > 10)
+		return false;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return false;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
+	if (v < min || v > max)
+		return false;
+	*out = (uint32_t)v;
+	return true;
+}
+
+/* A numeric parameter; absent is fine (0) unless required. */
+static bool
+count_param(const struct request *req, struct response *resp,
+    const char *key, bool required, uint32_t min, uint32_t max,
+    uint32_t *out)
+{
+	char val[16], msg[96];
+	int r = uri_query_get(req->query, key, val, sizeof(val));
+
+	*out = 0;
+	if (r == URI_MISSING && !required)
+		return true;
+	if (r == URI_OK && parse_count(val, min, max, out))
+		return true;
+	if (r == URI_DUPLICATE)
+		snprintf(msg, sizeof(msg), "duplicate query parameter: %s", key);
+	else
+		snprintf(msg, sizeof(msg), "query parameter %s must be a whole "
+		    "number %u..%u", key, min, max);
+	response_error(resp, 400, msg);
+	return false;
+}
+
+static bool
+known_fault(const char *s)
+{
+	for (int i = 0; faults[i] != NULL; i++)
+		if (strcmp(s, faults[i]) == 0)
+			return true;
+	return false;
+}
+
+static bool
+parse_restart(const struct request *req, struct response *resp,
+    struct order *o)
+{
+	return plugin_param(req, resp, o->plugin, sizeof(o->plugin));
+}
+
+static bool
+parse_simulate(const struct request *req, struct response *resp,
+    struct order *o)
+{
+	int r;
+
+	if (!plugin_param(req, resp, o->plugin, sizeof(o->plugin)))
+		return false;
+	r = uri_query_get(req->query, "fault", o->fault, sizeof(o->fault));
+	if (r == URI_OK && known_fault(o->fault))
+		return count_param(req, resp, "delay_ms", false, 0,
+		    ROUTES_DELAY_MAX_MS, &o->arg);
+	response_error(resp, 400, r == URI_DUPLICATE ?
+	    "duplicate query parameter: fault" : "query parameter fault must "
+	    "be one of crash, hang, slow, degraded, unhealthy, recover");
+	o->fault[0] = '\0';
+	return false;
+}
+
+static bool
+parse_load(const struct request *req, struct response *resp,
+    struct order *o)
+{
+	return plugin_param(req, resp, o->plugin, sizeof(o->plugin)) &&
+	    count_param(req, resp, "requests", true, 1, ROUTES_LOAD_MAX,
+	    &o->arg);
+}
+
+/* The 202 body for an accepted order. */
+static json_object *
+accepted_body(const struct order *o, const char *status,
+    const char *message, int64_t now_us)
+{
+	switch (o->type) {
+	case VIGIL_CTL_SIMULATE:
+		return render_simulate(status, o->plugin, o->fault, o->arg,
+		    message, now_us);
+	case VIGIL_CTL_LOAD:
+		return render_load(status, o->plugin, o->arg, message, now_us);
+	default:
+		return render_restart(status, o->plugin, message, now_us);
+	}
+}
+
 /* Map the supervisor's answer to HTTP. */
 static void
-restart_answer(struct response *resp, const char *plugin,
+order_answer(struct response *resp, const struct order *o,
     const struct vigil_ctl_response *cr, int64_t now_us)
 {
 	char msg[160];
 
 	switch (cr->status) {
 	case VIGIL_CTL_ACCEPTED:
-		snprintf(msg, sizeof(msg), "restart initiated for plugin %s",
-		    plugin);
-		response_json(resp, 202, render_restart("accepted", plugin,
+		snprintf(msg, sizeof(msg), "%s initiated for plugin %s",
+		    o->what, o->plugin);
+		response_json(resp, 202, accepted_body(o, "accepted",
 		    cr->message[0] != '\0' ? cr->message : msg, now_us));
 		return;
 	case VIGIL_CTL_IN_PROGRESS:
-		response_json(resp, 202, render_restart("in_progress", plugin,
+		response_json(resp, 202, accepted_body(o, "in_progress",
 		    "a restart is already in progress", now_us));
 		return;
 	case VIGIL_CTL_UNKNOWN_PLUGIN:
@@ -306,8 +437,8 @@ restart_answer(struct response *resp, const char *plugin,
 
 /* Forward over the control socket; returns the result for the audit log. */
 static const char *
-restart_forward(const struct api *api, const struct request *req,
-    struct response *resp, const char *plugin, const char *principal)
+order_forward(const struct api *api, const struct request *req,
+    struct response *resp, const struct order *o, const char *principal)
 {
 	struct vigil_ctl_request cq;
 	struct vigil_ctl_response cr;
@@ -315,39 +446,60 @@ restart_forward(const struct api *api, const struct request *req,
 
 	snprintf(client, sizeof(client), "%s:%d", req->client_ip,
 	    req->client_port);
-	ctlmsg_init_request(&cq, VIGIL_CTL_RESTART, plugin, client, principal);
+	ctlmsg_init_request(&cq, o->type, o->plugin, client, principal);
+	cq.arg = o->arg;
+	snprintf(cq.action, sizeof(cq.action), "%s", o->fault);
 	if (ctl_send(api->ctl_path, &cq, &cr, api->ctl_timeout_ms) == -1) {
 		log_warn("control socket unreachable", "path=%s error=%s",
 		    api->ctl_path, strerror(errno));
 		response_error(resp, 503, "supervisor unreachable");
 		return "unreachable";
 	}
-	restart_answer(resp, plugin, &cr, req->now_us);
+	order_answer(resp, o, &cr, req->now_us);
 	return ctlmsg_status_name(cr.status);
 }
 
+/* One audit line per management request, refused or not. */
 static void
-audit(const struct request *req, const char *principal, const char *plugin,
-    const char *result, int status)
+audit(const struct request *req, const struct order *o,
+    const char *principal, const char *result, int status)
 {
-	log_info("restart request", "client=%s:%d principal=%s plugin=%s "
-	    "result=%s status=%d", req->client_ip, req->client_port,
-	    principal, plugin, result, status);
+	char msg[32];
+
+	snprintf(msg, sizeof(msg), "%s request", o->what);
+	if (o->type == VIGIL_CTL_SIMULATE)
+		log_info(msg, "client=%s:%d principal=%s plugin=%s fault=%s "
+		    "delay_ms=%u result=%s status=%d", req->client_ip,
+		    req->client_port, principal, o->plugin, o->fault, o->arg,
+		    result, status);
+	else if (o->type == VIGIL_CTL_LOAD)
+		log_info(msg, "client=%s:%d principal=%s plugin=%s "
+		    "requests=%u result=%s status=%d", req->client_ip,
+		    req->client_port, principal, o->plugin, o->arg, result,
+		    status);
+	else
+		log_info(msg, "client=%s:%d principal=%s plugin=%s result=%s "
+		    "status=%d", req->client_ip, req->client_port, principal,
+		    o->plugin, result, status);
 }
 
+/*
+ * The checks every management request passes, in the order docs/API.md
+ * gives: access (allowlist, lockout, token, rate limit), body, parameters;
+ * then the supervisor decides.
+ */
 static void
-do_restart(const struct api *api, const struct request *req,
-    struct response *resp, struct route_result *res)
+manage(const struct api *api, const struct request *req,
+    struct response *resp, struct order *o, order_parse_fn parse)
 {
-	char plugin[VIGIL_NAME_LEN] = "";
 	const char *principal = "", *result;
 	uint32_t retry = 0;
 	int r;
 
-	(void)res;
 	/* Best effort, so even refused requests name their plugin. */
-	if (uri_query_plugin(req->query, plugin, sizeof(plugin)) != URI_OK)
-		plugin[0] = '\0';
+	if (uri_query_plugin(req->query, o->plugin, sizeof(o->plugin)) !=
+	    URI_OK)
+		o->plugin[0] = '\0';
 	r = auth_check_management(api->auth, req->client_ip,
 	    req->authorization, req->now_ms, &retry, &principal);
 	if (r != AUTH_OK) {
@@ -355,11 +507,41 @@ do_restart(const struct api *api, const struct request *req,
 		result = auth_result_message(r);
 	} else if (!body_acceptable(req, resp))
 		result = "body too large";
-	else if (!restart_plugin_param(req, resp, plugin, sizeof(plugin)))
+	else if (!parse(req, resp, o))
 		result = "bad request";
 	else
-		result = restart_forward(api, req, resp, plugin, principal);
-	audit(req, principal, plugin, result, resp->status);
+		result = order_forward(api, req, resp, o, principal);
+	audit(req, o, principal, result, resp->status);
+}
+
+static void
+do_restart(const struct api *api, const struct request *req,
+    struct response *resp, struct route_result *res)
+{
+	struct order o = { .type = VIGIL_CTL_RESTART, .what = "restart" };
+
+	(void)res;
+	manage(api, req, resp, &o, parse_restart);
+}
+
+static void
+do_simulate(const struct api *api, const struct request *req,
+    struct response *resp, struct route_result *res)
+{
+	struct order o = { .type = VIGIL_CTL_SIMULATE, .what = "simulate" };
+
+	(void)res;
+	manage(api, req, resp, &o, parse_simulate);
+}
+
+static void
+do_load(const struct api *api, const struct request *req,
+    struct response *resp, struct route_result *res)
+{
+	struct order o = { .type = VIGIL_CTL_LOAD, .what = "load" };
+
+	(void)res;
+	manage(api, req, resp, &o, parse_load);
 }
 
 /* A file name the dashboard may serve: no dot first, no separators. */

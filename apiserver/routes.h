@@ -14,6 +14,10 @@
 /* Largest request body accepted (bodies are never needed). */
 #define ROUTES_BODY_MAX		1024
 
+/* Bounds of the simulation parameters (the demo plugins' own limits). */
+#define ROUTES_DELAY_MAX_MS	3600000	/* simulate: delay_ms */
+#define ROUTES_LOAD_MAX		1000000	/* load: requests */
+
 /* What the handlers need from the configuration; read-only once serving. */
 struct api {
 	const char	*ctl_path;		/* [supervisor] control_socket */
