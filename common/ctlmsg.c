@@ -85,8 +85,9 @@ ctlmsg_decode_request(const void *buf, size_t len,
 		snprintf(err, errlen, "unterminated string field");
 		return -1;
 	}
-	if (!printable(out->client) || !printable(out->principal) ||
-	    !printable(out->action)) {
+	/* The plugin field too: a PING skips the name check below. */
+	if (!printable(out->plugin) || !printable(out->client) ||
+	    !printable(out->principal) || !printable(out->action)) {
 		snprintf(err, errlen, "non-printable characters in request");
 		return -1;
 	}

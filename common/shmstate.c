@@ -1,6 +1,8 @@
 /* Writer side of the shared-memory state segment (supervisor only). */
 #include <errno.h>
 #include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +26,66 @@ struct shmstate {
 	struct vigil_shm_slot	*slots;
 	uint8_t			*used;		/* writer-private slot map */
 };
+
+/*
+ * The size check before each write leaves a window: a segment truncated
+ * between the check and the stores raises SIGBUS, which would take the
+ * supervisor and every plugin down. Writes run under a guard instead; our
+ * SIGBUS handler jumps out of a guarded write (the record is written again
+ * after the next heartbeat's repair). A SIGBUS anywhere else goes to the
+ * handler installed before ours, or kills the process as it would have.
+ */
+static _Thread_local sigjmp_buf	*write_guard;
+static struct sigaction		 bus_previous;
+static int			 bus_installed;
+
+static void
+on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	sigjmp_buf *g = write_guard;
+
+	if (g != NULL) {
+		write_guard = NULL;
+		siglongjmp(*g, 1);
+	}
+	if (bus_previous.sa_flags & SA_SIGINFO)
+		bus_previous.sa_sigaction(sig, si, uc);
+	else if (bus_previous.sa_handler != SIG_DFL &&
+	    bus_previous.sa_handler != SIG_IGN)
+		bus_previous.sa_handler(sig);
+	else
+		signal(SIGBUS, SIG_DFL);	/* the fault recurs, fatally */
+}
+
+/* Called from shmstate_create(), before any write: one writer thread. */
+static void
+bus_install(void)
+{
+	struct sigaction sa;
+
+	if (bus_installed)
+		return;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_sigbus;
+	/* NODEFER: sigsetjmp(env, 0) does not unblock SIGBUS after a jump. */
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER | SA_ONSTACK;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGBUS, &sa, &bus_previous) == 0)
+		bus_installed = 1;
+}
+
+/* Run stmt; if the segment shrinks under it, give up with fail_stmt. */
+#define GUARDED_WRITE(stmt, fail_stmt)					\
+	do {								\
+		sigjmp_buf	jb_;					\
+									\
+		if (sigsetjmp(jb_, 0) != 0) {				\
+			fail_stmt;					\
+		}							\
+		write_guard = &jb_;					\
+		stmt;							\
+		write_guard = NULL;					\
+	} while (0)
 
 static int64_t
 real_us(void)
@@ -98,6 +160,7 @@ shmstate_create(const char *name, uint32_t capacity, char *err,
 		snprintf(err, errlen, "invalid segment name or capacity");
 		return NULL;
 	}
+	bus_install();
 	if ((s = calloc(1, sizeof(*s))) == NULL ||
 	    (s->name = strdup(name)) == NULL ||
 	    (s->used = calloc(capacity, 1)) == NULL) {
@@ -203,8 +266,10 @@ shmstate_publish(struct shmstate *s, int slot, const struct vigil_record *rec)
 		return;
 	sl = &s->slots[slot];
 	memcpy(words, rec, sizeof(words));
-	seqlock_write(&sl->seq, sl->words, words, VIGIL_RECORD_WORDS);
-	atomic_fetch_add_explicit(&s->hdr->updates, 1, memory_order_relaxed);
+	GUARDED_WRITE(seqlock_write(&sl->seq, sl->words, words,
+	    VIGIL_RECORD_WORDS), return);
+	GUARDED_WRITE(atomic_fetch_add_explicit(&s->hdr->updates, 1,
+	    memory_order_relaxed), return);
 }
 
 void
@@ -214,10 +279,11 @@ shmstate_heartbeat(struct shmstate *s, uint64_t mono_ns, int64_t real)
 
 	if (fstat(s->fd, &st) == -1 || (size_t)st.st_size < s->size)
 		return;
-	atomic_store_explicit(&s->hdr->heartbeat_us, real,
-	    memory_order_relaxed);
-	atomic_store_explicit(&s->hdr->heartbeat_mono_ns, mono_ns,
-	    memory_order_release);
+	GUARDED_WRITE(
+	    atomic_store_explicit(&s->hdr->heartbeat_us, real,
+		memory_order_relaxed);
+	    atomic_store_explicit(&s->hdr->heartbeat_mono_ns, mono_ns,
+		memory_order_release), return);
 }
 
 void
@@ -228,10 +294,10 @@ shmstate_set_flags(struct shmstate *s, uint32_t set, uint32_t clear)
 
 	if (fstat(s->fd, &st) == -1 || (size_t)st.st_size < s->size)
 		return;
-	f = atomic_load_explicit(&s->hdr->flags, memory_order_relaxed);
-
-	atomic_store_explicit(&s->hdr->flags, (f | set) & ~clear,
-	    memory_order_release);
+	GUARDED_WRITE(
+	    f = atomic_load_explicit(&s->hdr->flags, memory_order_relaxed);
+	    atomic_store_explicit(&s->hdr->flags, (f | set) & ~clear,
+		memory_order_release), return);
 }
 
 uint64_t
@@ -286,8 +352,8 @@ recreate(struct shmstate *s)
 	return 0;
 }
 
-int
-shmstate_check(struct shmstate *s)
+static int
+check_segment(struct shmstate *s)
 {
 	struct vigil_shm_header *h = s->hdr;
 	struct stat st;
@@ -314,4 +380,14 @@ shmstate_check(struct shmstate *s)
 		init_header(s, s->capacity);
 	}
 	return repaired;
+}
+
+int
+shmstate_check(struct shmstate *s)
+{
+	int rc = -1;
+
+	/* Truncated again while we repair it: try at the next heartbeat. */
+	GUARDED_WRITE(rc = check_segment(s), return -1);
+	return rc;
 }

@@ -1,7 +1,11 @@
 /* libvigil: read Vigil's plugin state from shared memory (read-only). */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -33,6 +37,66 @@ static const char *const state_names[VIGIL_STATE_COUNT] = {
 	"unknown", "healthy", "unhealthy", "degraded", "restarting",
 	"failed", "starting", "stopped"
 };
+
+/*
+ * A segment truncated between attach()'s size check and the copy raises
+ * SIGBUS in the reader. Only the segment's owner can do that, but a reader
+ * must report "unavailable", never crash: public reads run under a
+ * per-thread guard and libvigil's SIGBUS handler jumps out of a guarded
+ * read. A SIGBUS anywhere else goes to the handler installed before ours,
+ * or kills the process as it would have.
+ */
+static _Thread_local sigjmp_buf	*bus_guard;
+static struct sigaction		 bus_previous;
+static pthread_once_t		 bus_once = PTHREAD_ONCE_INIT;
+
+static void
+on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	sigjmp_buf *g = bus_guard;
+
+	if (g != NULL) {
+		bus_guard = NULL;
+		siglongjmp(*g, 1);
+	}
+	if (bus_previous.sa_flags & SA_SIGINFO)
+		bus_previous.sa_sigaction(sig, si, uc);
+	else if (bus_previous.sa_handler != SIG_DFL &&
+	    bus_previous.sa_handler != SIG_IGN)
+		bus_previous.sa_handler(sig);
+	else
+		signal(SIGBUS, SIG_DFL);	/* the fault recurs, fatally */
+}
+
+static void
+bus_install(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_sigbus;
+	/* NODEFER: sigsetjmp(env, 0) does not unblock SIGBUS after a jump. */
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER | SA_ONSTACK;
+	sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGBUS, &sa, &bus_previous);
+}
+
+/* Return call's result, or -1 (EPROTO) if the segment shrank under it. */
+#define GUARDED_READ(v, call)						\
+	do {								\
+		sigjmp_buf	jb_;					\
+		int		rc_;					\
+									\
+		if (sigsetjmp(jb_, 0) != 0) {				\
+			unmap(v);					\
+			errno = EPROTO;					\
+			return -1;					\
+		}							\
+		bus_guard = &jb_;					\
+		rc_ = (call);						\
+		bus_guard = NULL;					\
+		return rc_;						\
+	} while (0)
 
 static uint64_t
 mono_ns(void)
@@ -67,6 +131,7 @@ vigil_open(const char *shm_name)
 	}
 	if ((v = calloc(1, sizeof(*v))) == NULL)
 		return NULL;
+	(void)pthread_once(&bus_once, bus_install);
 	strcpy(v->name, shm_name);
 	v->fd = -1;
 	return v;
@@ -224,17 +289,18 @@ sanitize(struct vigil_record *r)
 		r->state = VIGIL_STATE_UNKNOWN;
 }
 
-/* Read slot i consistently; 1 if in use, 0 if free, -1 (EAGAIN) if torn. */
+/*
+ * Read slot i consistently, straight into out; 1 if in use, 0 if free, -1
+ * (EAGAIN) if torn (out then holds garbage).
+ */
 static int
 read_slot(const struct vigil *v, uint32_t i, struct vigil_record *out)
 {
 	const struct vigil_shm_slot *s = slot(v, i);
-	uint64_t words[VIGIL_RECORD_WORDS];
 
 	for (int tries = 0; tries < READ_RETRIES; tries++) {
-		if (seqlock_try_read(&s->seq, s->words, words,
+		if (seqlock_try_read(&s->seq, s->words, out,
 		    VIGIL_RECORD_WORDS)) {
-			memcpy(out, words, sizeof(*out));
 			if ((out->flags & VIGIL_REC_IN_USE) == 0)
 				return 0;
 			sanitize(out);
@@ -247,8 +313,34 @@ read_slot(const struct vigil *v, uint32_t i, struct vigil_record *out)
 	return -1;
 }
 
-int
-vigil_supervisor(struct vigil *v, struct vigil_supervisor *out)
+/*
+ * Whether slot i is in use, reading only the word that holds the flags
+ * under the seqlock: 1 in use, 0 free, -1 (EAGAIN) if it stayed torn.
+ * Counting this way costs one word per slot instead of a whole record.
+ */
+static int
+slot_in_use(const struct vigil *v, uint32_t i)
+{
+	const size_t off = offsetof(struct vigil_record, flags);
+	const struct vigil_shm_slot *s = slot(v, i);
+	uint64_t word;
+	uint32_t flags;
+
+	for (int tries = 0; tries < READ_RETRIES; tries++) {
+		if (seqlock_try_read(&s->seq, &s->words[off / 8], &word, 1)) {
+			memcpy(&flags, (const char *)&word + off % 8,
+			    sizeof(flags));
+			return (flags & VIGIL_REC_IN_USE) != 0;
+		}
+		if (tries > 16)
+			sched_yield();
+	}
+	errno = EAGAIN;
+	return -1;
+}
+
+static int
+read_supervisor(struct vigil *v, struct vigil_supervisor *out)
 {
 	struct vigil_shm_header *h;
 	uint64_t beat, now;
@@ -269,11 +361,9 @@ vigil_supervisor(struct vigil *v, struct vigil_supervisor *out)
 	now = mono_ns();
 	out->heartbeat_age_ms = beat == 0 ? UINT64_MAX :
 	    now > beat ? (now - beat) / 1000000u : 0;
-	for (uint32_t i = 0, n = live_count(v); i < n; i++) {
-		struct vigil_record r;
-		if (read_slot(v, i, &r) == 1)
+	for (uint32_t i = 0, n = live_count(v); i < n; i++)
+		if (slot_in_use(v, i) == 1)
 			out->count++;
-	}
 	if (out->flags & VIGIL_SHM_F_SHUTDOWN) {
 		errno = ESTALE;
 		return -1;
@@ -281,8 +371,8 @@ vigil_supervisor(struct vigil *v, struct vigil_supervisor *out)
 	return 0;
 }
 
-int
-vigil_snapshot(struct vigil *v, struct vigil_record *out, size_t max,
+static int
+read_snapshot(struct vigil *v, struct vigil_record *out, size_t max,
     size_t *n)
 {
 	size_t got = 0;
@@ -300,8 +390,8 @@ vigil_snapshot(struct vigil *v, struct vigil_record *out, size_t max,
 	return 0;
 }
 
-int
-vigil_get(struct vigil *v, const char *name, struct vigil_record *out)
+static int
+read_get(struct vigil *v, const char *name, struct vigil_record *out)
 {
 	int rc;
 
@@ -319,6 +409,26 @@ vigil_get(struct vigil *v, const char *name, struct vigil_record *out)
 	}
 	errno = ENOENT;
 	return -1;
+}
+
+int
+vigil_supervisor(struct vigil *v, struct vigil_supervisor *out)
+{
+	GUARDED_READ(v, read_supervisor(v, out));
+}
+
+int
+vigil_snapshot(struct vigil *v, struct vigil_record *out, size_t max,
+    size_t *n)
+{
+	*n = 0;
+	GUARDED_READ(v, read_snapshot(v, out, max, n));
+}
+
+int
+vigil_get(struct vigil *v, const char *name, struct vigil_record *out)
+{
+	GUARDED_READ(v, read_get(v, name, out));
 }
 
 bool

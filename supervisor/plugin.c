@@ -52,6 +52,7 @@ struct plugin {
 	struct linebuf		 out, err;
 	int64_t			 started_us;
 	bool			 exited;
+	bool			 start_failed;	/* killed by fail_start() */
 	int32_t			 exit_code, exit_signal;
 
 	/* connection */
@@ -419,6 +420,7 @@ spawn(struct plugin *p, uint64_t now)
 	p->epoch++;
 	p->handshake_seen = p->connected = p->use_grpc_health = false;
 	p->init_inflight = p->check_inflight = p->stopping = false;
+	p->start_failed = false;
 	if (launch(p, err, sizeof(err)) == -1) {
 		p->pid = 0;
 		log_error("plugin start failed", "plugin=%s error=%s",
@@ -427,6 +429,9 @@ spawn(struct plugin *p, uint64_t now)
 		step(p, FSM_EV_SPAWN_FAILED, 0, now);
 		return;
 	}
+	/* Spawning takes a while (fork, exec, many plugins at start-up):
+	 * start_timeout counts from now, not from when the loop woke up. */
+	now = time_mono_ms();
 	p->started_once = true;
 	p->started_us = time_real_us();
 	p->exited = false;
@@ -471,6 +476,7 @@ fail_start(struct plugin *p, const char *why)
 	log_error("plugin start failed", "plugin=%s pid=%d error=%s",
 	    p->m.name, (int)p->pid, why);
 	probe_copy_text(p->message, sizeof(p->message), why);
+	p->start_failed = true;
 	proc_signal_group(p->pid, SIGKILL);
 }
 
@@ -591,6 +597,10 @@ record_check(struct plugin *p, const struct probe_reply *r, uint64_t lat_us)
 		p->total_failures++;
 	else
 		p->last_healthy_us = p->last_check_us;
+	log_debug("health check", "plugin=%s result=%s latency_us=%llu "
+	    "message=%s", p->m.name, r->result == PROBE_OK ? "healthy" :
+	    r->result == PROBE_DEGRADED ? "degraded" : "failed",
+	    (unsigned long long)lat_us, r->message);
 	memcpy(p->message, r->message, sizeof(p->message));
 	memcpy(p->details, r->details, sizeof(p->details));
 }
@@ -759,6 +769,18 @@ on_line(void *arg, const char *line)
 		    p->m.name, lc->stream, line);
 }
 
+/* Log how many lines the rate limit has dropped since the last report. */
+static void
+report_dropped(struct plugin *p, struct linebuf *lb, const char *name)
+{
+	if (lb->dropped == lb->dropped_reported)
+		return;
+	log_warn("plugin output dropped", "plugin=%s stream=%s lines=%llu",
+	    p->m.name, name,
+	    (unsigned long long)(lb->dropped - lb->dropped_reported));
+	lb->dropped_reported = lb->dropped;
+}
+
 static void
 read_stream(struct plugin *p, int *fd, struct linebuf *lb, const char *name,
     uint64_t now)
@@ -767,13 +789,12 @@ read_stream(struct plugin *p, int *fd, struct linebuf *lb, const char *name,
 
 	if (*fd == -1)
 		return;
-	if (output_read(*fd, lb, on_line, &lc) != 1)
+	/* A rate-limit window that has ended has its final drop count. */
+	if (now - lb->window_ms >= 1000)
+		report_dropped(p, lb, name);
+	if (output_read(*fd, lb, on_line, &lc) != 1) {
 		close_fd(fd);
-	if (lb->dropped > lb->dropped_reported && lb->window_lines == 0) {
-		log_warn("plugin output dropped", "plugin=%s stream=%s "
-		    "lines=%llu", p->m.name, name,
-		    (unsigned long long)(lb->dropped - lb->dropped_reported));
-		lb->dropped_reported = lb->dropped;
+		report_dropped(p, lb, name);
 	}
 }
 
@@ -854,7 +875,8 @@ plugin_on_exit(struct plugin *p, int status, uint64_t now)
 	p->exited = true;
 	p->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 	p->exit_signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-	if (!expected)
+	/* After fail_start() the message keeps its reason, not our SIGKILL. */
+	if (!expected && !p->start_failed)
 		snprintf(p->message, sizeof(p->message), "process %s", how);
 	forget_process(p, now);
 	step(p, FSM_EV_EXITED, 0, now);

@@ -112,6 +112,9 @@ test_names_and_text(void **state)
 	/* PING needs no plugin. */
 	ctlmsg_init_request(&r, VIGIL_CTL_PING, "", "", "");
 	assert_int_equal(decode(&r, sizeof(r)), 0);
+	/* ... but its plugin field is still text (found by fuzz_ctlmsg). */
+	r.plugin[0] = '\xff';
+	assert_int_equal(decode(&r, sizeof(r)), -1);
 }
 
 static void
