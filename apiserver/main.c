@@ -1,7 +1,6 @@
 /* vigil-apiserver: the unprivileged HTTP frontend to Vigil's plugin state. */
 #include <arpa/inet.h>
 #include <getopt.h>
-#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -231,14 +230,6 @@ main(int argc, char **argv)
 	sigset_t set;
 	char err[256];
 
-	/*
-	 * glibc gives busy threads their own malloc arena (up to 8 per
-	 * core), and each keeps its freed json-c nodes: with threads = 64
-	 * under load that was 4 MB of RSS (docs/BENCHMARKS.md). N cores run
-	 * at most N workers at once, so N arenas add no lock contention.
-	 */
-	mallopt(M_ARENA_MAX, sysconf(_SC_NPROCESSORS_ONLN) > 1 ?
-	    (int)sysconf(_SC_NPROCESSORS_ONLN) : 1);
 	log_init("apiserver", LOG_LEVEL_INFO, LOG_FORMAT_LOGFMT);
 	parse_args(argc, argv, &opts);
 	load_config(&opts, &cfg);

@@ -5,6 +5,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /*
  * Writer: seq becomes odd, release fence, relaxed word stores, then seq
@@ -31,10 +32,14 @@ seqlock_write(_Atomic uint64_t *seq, _Atomic uint64_t *dst,
 	atomic_store_explicit(seq, s + 2, memory_order_release);
 }
 
-/* One attempt; returns 1 if dst holds a consistent copy. */
+/*
+ * One attempt; returns 1 if dst holds a consistent copy. dst may be any
+ * object of nwords * 8 bytes (a struct vigil_record): each word is stored
+ * with memcpy, so the caller needs no intermediate copy.
+ */
 static inline int
 seqlock_try_read(const _Atomic uint64_t *seq, const _Atomic uint64_t *src,
-    uint64_t *dst, size_t nwords)
+    void *dst, size_t nwords)
 {
 	/* The segment is mapped read-only; atomic loads never write. */
 	_Atomic uint64_t *s = (_Atomic uint64_t *)(uintptr_t)seq;
@@ -44,8 +49,11 @@ seqlock_try_read(const _Atomic uint64_t *seq, const _Atomic uint64_t *src,
 	before = atomic_load_explicit(s, memory_order_acquire);
 	if (before & 1)
 		return 0;
-	for (size_t i = 0; i < nwords; i++)
-		dst[i] = atomic_load_explicit(&w[i], memory_order_relaxed);
+	for (size_t i = 0; i < nwords; i++) {
+		uint64_t x = atomic_load_explicit(&w[i], memory_order_relaxed);
+
+		memcpy((char *)dst + i * sizeof(x), &x, sizeof(x));
+	}
 	atomic_thread_fence(memory_order_acquire);
 	after = atomic_load_explicit(s, memory_order_relaxed);
 	return before == after;
