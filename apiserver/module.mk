@@ -3,7 +3,7 @@ APISERVER_SRCS	:= apiserver/main.c apiserver/server.c apiserver/routes.c \
 		   apiserver/render.c apiserver/metrics.c apiserver/auth.c \
 		   apiserver/ratelimit.c apiserver/cidr.c apiserver/uri.c \
 		   apiserver/status.c apiserver/view.c apiserver/response.c \
-		   apiserver/buf.c apiserver/privdrop.c
+		   apiserver/buf.c apiserver/privdrop.c apiserver/memo.c
 APISERVER_OBJS	:= $(APISERVER_SRCS:%.c=$(O)/obj/%.o)
 
 BINS		+= $(O)/bin/vigil-apiserver

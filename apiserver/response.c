@@ -1,6 +1,7 @@
 /* One HTTP response: status, headers and body, serialized for one write. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "render.h"
@@ -19,6 +20,48 @@ void
 response_free(struct response *r)
 {
 	buf_free(&r->body);
+	response_shared_release(r->shared);
+	r->shared = NULL;
+}
+
+void
+response_shared_release(struct response_shared *s)
+{
+	if (s != NULL && atomic_fetch_sub_explicit(&s->refs, 1,
+	    memory_order_acq_rel) == 1)
+		free(s);
+}
+
+void
+response_use_shared(struct response *r, struct response_shared *s)
+{
+	buf_reset(&r->body);
+	response_shared_release(r->shared);
+	r->shared = s;
+	r->status = s->status;
+	r->content_type = s->content_type;
+}
+
+/* The body's bytes: the shared answer's, or the buffer's. */
+static const char *
+body_bytes(const struct response *r, size_t *len)
+{
+	if (r->shared == NULL) {
+		*len = r->body.len;
+		return r->body.data;
+	}
+	*len = r->shared->wire_len - r->shared->head_len;
+	return r->shared->wire + r->shared->head_len;
+}
+
+const char *
+response_prebuilt(const struct response *r, bool head, size_t *len)
+{
+	if (r->shared == NULL || r->close || r->keep_alive ||
+	    r->extra_len > 0)
+		return NULL;
+	*len = head ? r->shared->head_len : r->shared->wire_len;
+	return r->shared->wire;
 }
 
 void
@@ -28,6 +71,8 @@ response_json(struct response *r, int status, json_object *o)
 	size_t len = 0;
 
 	buf_reset(&r->body);
+	response_shared_release(r->shared);
+	r->shared = NULL;
 	r->status = status;
 	r->content_type = CONTENT_TYPE_JSON;
 	if (o == NULL) {
@@ -71,6 +116,9 @@ response_header(struct response *r, const char *fmt, ...)
 int
 response_serialize(const struct response *r, bool head, struct buf *wire)
 {
+	size_t body_len;
+	const char *body = body_bytes(r, &body_len);
+
 	buf_reset(wire);
 	buf_printf(wire, "HTTP/1.1 %d %s\r\n"
 	    "Content-Type: %s\r\n"
@@ -79,12 +127,12 @@ response_serialize(const struct response *r, bool head, struct buf *wire)
 	    "X-Content-Type-Options: nosniff\r\n"
 	    "%s%s\r\n",
 	    r->status, response_reason(r->status), r->content_type,
-	    r->body.len,
+	    body_len,
 	    r->close ? "Connection: close\r\n" :
 	    r->keep_alive ? "Connection: keep-alive\r\n" : "",
 	    r->extra);
-	if (!head && r->body.len > 0)
-		buf_append(wire, r->body.data, r->body.len);
+	if (!head && body_len > 0)
+		buf_append(wire, body, body_len);
 	return buf_failed(wire) || buf_failed(&r->body) ? -1 : 0;
 }
 

@@ -2,12 +2,27 @@
 #ifndef APISERVER_RESPONSE_H
 #define APISERVER_RESPONSE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
 #include <json-c/json.h>
 
 #include "buf.h"
+
+/*
+ * A serialized answer shared by the requests that get it (apiserver/memo.c
+ * allocates it at the head of a larger block): immutable once published,
+ * freed with its last reference.
+ */
+struct response_shared {
+	atomic_uint	 refs;
+	int		 status;
+	const char	*content_type;
+	const char	*wire;		/* status line, headers, body */
+	size_t		 wire_len;
+	size_t		 head_len;	/* status line and headers */
+};
 
 #define RESPONSE_EXTRA_MAX	256
 
@@ -22,6 +37,8 @@ struct response {
 	size_t		 extra_len;
 	bool		 close;		/* send Connection: close */
 	bool		 keep_alive;	/* HTTP/1.0 client asked for it */
+	/* A shared answer in place of status and body, or NULL. */
+	struct response_shared *shared;
 };
 
 void	response_init(struct response *r);
@@ -42,6 +59,18 @@ void	response_header(struct response *r, const char *fmt, ...)
  */
 int	response_serialize(const struct response *r, bool head,
 	    struct buf *wire);
+
+/* Answer with s (takes the caller's reference). */
+void	response_use_shared(struct response *r, struct response_shared *s);
+void	response_shared_release(struct response_shared *s);
+
+/*
+ * The shared answer's own wire image (head only if head) when it fits
+ * this response unchanged (no Connection or extra header), else NULL:
+ * written as is, without a copy.
+ */
+const char	*response_prebuilt(const struct response *r, bool head,
+		    size_t *len);
 
 const char	*response_reason(int status);
 

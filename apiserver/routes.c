@@ -143,8 +143,11 @@ do_health(const struct api *api, const struct request *req,
 
 	(void)res;
 	view_load(req->worker, api->heartbeat_timeout_ms, &v);
+	if (memo_answer(api->memo, MEMO_HEALTH, &v, req->now_us, resp))
+		return;
 	response_json(resp, status_overall_http(status_overall(&v.sum,
 	    v.sup_status)), render_health(&v, req->now_us));
+	memo_store(api->memo, MEMO_HEALTH, &v, req->now_us, resp);
 }
 
 static void
@@ -167,8 +170,11 @@ do_readiness(const struct api *api, const struct request *req,
 
 	(void)res;
 	view_load(req->worker, api->heartbeat_timeout_ms, &v);
+	if (memo_answer(api->memo, MEMO_READINESS, &v, req->now_us, resp))
+		return;
 	response_json(resp, status_ready(&v.sum, v.sup_status) ? 200 : 503,
 	    render_readiness(&v, req->now_us));
+	memo_store(api->memo, MEMO_READINESS, &v, req->now_us, resp);
 }
 
 /* 404 for names that cannot exist; the name is validated before lookup. */
@@ -215,8 +221,11 @@ do_plugins_status(const struct api *api, const struct request *req,
 
 	(void)res;
 	view_load(req->worker, api->heartbeat_timeout_ms, &v);
+	if (memo_answer(api->memo, MEMO_PLUGINS_STATUS, &v, req->now_us, resp))
+		return;
 	response_json(resp, v.have_sup ? 200 : 503,
 	    render_plugins_status(&v, req->now_us));
+	memo_store(api->memo, MEMO_PLUGINS_STATUS, &v, req->now_us, resp);
 }
 
 static void
@@ -227,8 +236,11 @@ do_plugins_health(const struct api *api, const struct request *req,
 
 	(void)res;
 	view_load(req->worker, api->heartbeat_timeout_ms, &v);
+	if (memo_answer(api->memo, MEMO_PLUGINS_HEALTH, &v, req->now_us, resp))
+		return;
 	response_json(resp, v.have_sup ? 200 : 503,
 	    render_plugins_health(&v, req->now_us));
+	memo_store(api->memo, MEMO_PLUGINS_HEALTH, &v, req->now_us, resp);
 }
 
 /* Metrics are always 200: the supervisor being down is a metric value. */

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "auth.h"
+#include "memo.h"
 #include "metrics.h"
 #include "response.h"
 #include "view.h"
@@ -27,6 +28,7 @@ struct api {
 	bool		 dashboard;
 	const char	*www_dir;
 	struct auth	*auth;
+	struct memo	*memo;			/* NULL: render every answer */
 };
 
 /* One request as the handlers see it; strings are raw (undecoded). */

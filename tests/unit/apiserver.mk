@@ -20,3 +20,9 @@ $(eval $(call unit_test,apiserver_render_test,$(APIOBJ)/render.o \
 	$(O)/lib/libvigil.a,-ljson-c))
 
 $(O)/obj/tests/unit/apiserver_%.o: private CPPFLAGS += -Iapiserver
+
+# Memoized answers against fresh renders, every input changed alone.
+$(eval $(call unit_test,apiserver_memo_test,$(APIOBJ)/memo.o \
+	$(APIOBJ)/render.o $(APIOBJ)/response.o $(APIOBJ)/buf.o \
+	$(APIOBJ)/status.o $(O)/obj/common/timeutil.o \
+	$(O)/lib/libvigil.a,-ljson-c -lpthread))

@@ -1,0 +1,335 @@
+/* Unit tests for apiserver/memo.c: a memoized answer equals a fresh one. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "buf.h"
+#include "memo.h"
+#include "render.h"
+#include "response.h"
+
+#define NOW	1705314600000000LL	/* 2024-01-15T10:30:00Z */
+#define NRECS	3
+
+static struct vigil_record recs[NRECS];
+static struct view view;
+
+/* Fill every field, so that a change anywhere can show in the output. */
+static void
+fill(struct vigil_record *r, int i)
+{
+	memset(r, 0, sizeof(*r));
+	snprintf(r->name, sizeof(r->name), "plugin%d", i);
+	snprintf(r->version, sizeof(r->version), "1.%d.0", i);
+	snprintf(r->description, sizeof(r->description), "test plugin %d", i);
+	snprintf(r->executable, sizeof(r->executable), "/opt/p%d", i);
+	snprintf(r->message, sizeof(r->message), "ok %d", i);
+	snprintf(r->details, sizeof(r->details), "k=%d", i);
+	r->state = i == 2 ? VIGIL_STATE_DEGRADED : VIGIL_STATE_HEALTHY;
+	r->flags = VIGIL_REC_IN_USE | VIGIL_REC_CONNECTED |
+	    (i == 0 ? VIGIL_REC_REQUIRED : 0);
+	r->pid = 100 + i;
+	r->consecutive_failures = (uint32_t)i;
+	r->consecutive_successes = 7;
+	r->restart_count = 1;
+	r->restarts_last_hour = 2;
+	r->last_exit_code = -1;
+	r->last_exit_signal = 9;
+	r->last_check_us = NOW - 1500000;
+	r->last_healthy_us = NOW - 2500000;
+	r->last_state_change_us = NOW - 60000000;
+	r->next_restart_us = NOW + 5000000;
+	r->started_us = NOW - 70000000;
+	r->last_response_us = 3000 + (uint64_t)i;
+	r->avg_response_us = 2500;
+	r->total_checks = 60;
+	r->total_failures = 3;
+	r->total_restarts = 4;
+	r->check_interval_us = 1000000;
+}
+
+/* What view_load derives from the records. */
+static void
+derive(void)
+{
+	status_summarize(view.recs, view.n, &view.sum);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	for (int i = 0; i < NRECS; i++)
+		fill(&recs[i], i);
+	memset(&view, 0, sizeof(view));
+	view.have_sup = true;
+	view.sup_status = SUP_UP;
+	view.sup.generation = 0x1234;
+	view.sup.pid = 42;
+	view.sup.flags = VIGIL_SHM_F_READY;
+	view.sup.capacity = 64;
+	view.sup.count = NRECS;
+	view.sup.created_us = NOW - 90000000;
+	view.sup.heartbeat_us = NOW - 100000;
+	view.sup.heartbeat_age_ms = 100;
+	view.recs = recs;
+	view.n = NRECS;
+	derive();
+	return 0;
+}
+
+/* The render and status each endpoint's handler uses (apiserver/routes.c). */
+static void
+render_fresh(enum memo_kind k, const struct view *v, int64_t now,
+    struct response *resp)
+{
+	switch (k) {
+	case MEMO_HEALTH:
+		response_json(resp, status_overall_http(status_overall(&v->sum,
+		    v->sup_status)), render_health(v, now));
+		break;
+	case MEMO_READINESS:
+		response_json(resp, status_ready(&v->sum, v->sup_status) ?
+		    200 : 503, render_readiness(v, now));
+		break;
+	case MEMO_PLUGINS_STATUS:
+		response_json(resp, v->have_sup ? 200 : 503,
+		    render_plugins_status(v, now));
+		break;
+	default:
+		response_json(resp, v->have_sup ? 200 : 503,
+		    render_plugins_health(v, now));
+		break;
+	}
+}
+
+/* Wire bytes of a fresh render, for a plain or HEAD request. */
+static void
+fresh_wire(enum memo_kind k, int64_t now, bool head, struct buf *out)
+{
+	struct response resp;
+
+	response_init(&resp);
+	render_fresh(k, &view, now, &resp);
+	assert_int_equal(response_serialize(&resp, head, out), 0);
+	response_free(&resp);
+}
+
+/*
+ * What a handler sends (memoized when the memo has it, else rendered
+ * and stored), checked against a fresh render through every way the
+ * answer can be written. Returns whether the memo answered.
+ */
+static bool
+check(struct memo *m, enum memo_kind k, int64_t now)
+{
+	struct response resp;
+	struct buf fresh, got;
+	const char *p;
+	size_t len;
+	bool hit;
+
+	buf_init(&fresh);
+	buf_init(&got);
+	response_init(&resp);
+	if (!(hit = memo_answer(m, k, &view, now, &resp))) {
+		render_fresh(k, &view, now, &resp);
+		memo_store(m, k, &view, now, &resp);
+	}
+	for (int head = 0; head <= 1; head++) {
+		fresh_wire(k, now, head, &fresh);
+		assert_int_equal(response_serialize(&resp, head, &got), 0);
+		assert_int_equal(got.len, fresh.len);
+		assert_memory_equal(got.data, fresh.data, fresh.len);
+		if (hit) {
+			assert_non_null(p = response_prebuilt(&resp, head,
+			    &len));
+			assert_int_equal(len, fresh.len);
+			assert_memory_equal(p, fresh.data, fresh.len);
+		}
+	}
+	/* An HTTP/1.0 keep-alive answer adds a header: not prebuilt. */
+	resp.keep_alive = true;
+	assert_null(response_prebuilt(&resp, false, &len));
+	response_free(&resp);
+	buf_free(&fresh);
+	buf_free(&got);
+	return hit;
+}
+
+static void
+check_all(struct memo *m, int64_t now)
+{
+	for (int k = 0; k < MEMO_KINDS; k++)
+		check(m, (enum memo_kind)k, now);
+}
+
+static void
+test_same_inputs_hit(void **state)
+{
+	struct memo *m = memo_new();
+
+	(void)state;
+	assert_non_null(m);
+	for (int k = 0; k < MEMO_KINDS; k++) {
+		assert_false(check(m, (enum memo_kind)k, NOW));
+		assert_true(check(m, (enum memo_kind)k, NOW));
+		/* The timestamp is printed in whole seconds. */
+		assert_true(check(m, (enum memo_kind)k, NOW + 999999));
+		assert_false(check(m, (enum memo_kind)k, NOW + 1000000));
+	}
+	memo_free(m);
+}
+
+/* Each byte of each record alone, against an answer memoized before. */
+static void
+test_each_record_byte(void **state)
+{
+	struct memo *m = memo_new();
+
+	(void)state;
+	for (size_t i = 0; i < NRECS; i++) {
+		unsigned char *p = (unsigned char *)&recs[i];
+
+		for (size_t off = 0; off < sizeof(recs[i]); off++) {
+			unsigned char saved = p[off];
+
+			check_all(m, NOW);
+			/* 0x01 keeps strings terminated within their field. */
+			p[off] = saved ^ 0x01;
+			derive();
+			check_all(m, NOW);
+			p[off] = saved;
+			derive();
+		}
+	}
+	memo_free(m);
+}
+
+/* Each byte of the supervisor's header fields alone. */
+static void
+test_each_supervisor_byte(void **state)
+{
+	unsigned char *p = (unsigned char *)&view.sup;
+	struct memo *m = memo_new();
+
+	(void)state;
+	for (size_t off = 0; off < sizeof(view.sup); off++) {
+		unsigned char saved = p[off];
+
+		check_all(m, NOW);
+		p[off] = saved ^ 0x01;
+		check_all(m, NOW);
+		p[off] = saved;
+	}
+	/* No heartbeat yet: heartbeatAgeMs is left out. */
+	check_all(m, NOW);
+	view.sup.heartbeat_age_ms = UINT64_MAX;
+	check_all(m, NOW);
+	memo_free(m);
+}
+
+/* Supervisor status, header presence, record count, time: each alone. */
+static void
+test_each_other_input(void **state)
+{
+	static const int64_t nows[] = {
+		NOW, NOW + 1, NOW - 1, NOW + 1000000, 0, 1, 999999, 1000000,
+		-1, 253402300800000000LL /* year 10000 */
+	};
+	struct memo *m = memo_new();
+
+	(void)state;
+	for (int s = SUP_UP; s <= SUP_ERROR; s++) {
+		check_all(m, NOW);
+		view.sup_status = (enum sup_status)s;
+		check_all(m, NOW);
+		view.have_sup = !view.have_sup;
+		check_all(m, NOW);
+		view.have_sup = !view.have_sup;
+	}
+	view.sup_status = SUP_UP;
+	for (size_t n = 0; n <= NRECS; n++) {
+		check_all(m, NOW);
+		view.n = n;
+		derive();
+		check_all(m, NOW);
+	}
+	for (size_t i = 0; i < sizeof(nows) / sizeof(nows[0]); i++)
+		check_all(m, nows[i]);
+	memo_free(m);
+}
+
+/* A random walk over the inputs: many at once, and back again. */
+static void
+test_random_walk(void **state)
+{
+	struct memo *m = memo_new();
+	uint64_t x = 88172645463325252ULL;
+	int64_t now = NOW;
+
+	(void)state;
+	for (int i = 0; i < 3000; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		switch (x % 6) {
+		case 0:
+			now += (int64_t)(x >> 8) % 700000;
+			break;
+		case 1:
+			view.sup.heartbeat_age_ms = (x >> 8) % 4;
+			break;
+		case 2:
+			recs[(x >> 8) % NRECS].state = (uint32_t)((x >> 16) %
+			    VIGIL_STATE_COUNT);
+			break;
+		case 3:
+			recs[(x >> 8) % NRECS].last_check_us = now -
+			    (int64_t)((x >> 16) % 3000000);
+			break;
+		case 4:
+			view.sup_status = (x >> 8) % 3 == 0 ?
+			    SUP_HEARTBEAT_STALE : SUP_UP;
+			break;
+		default:
+			view.n = (x >> 8) % (NRECS + 1);
+			break;
+		}
+		derive();
+		check_all(m, now);
+	}
+	memo_free(m);
+}
+
+/* Without a memo every answer is rendered, never shared. */
+static void
+test_no_memo(void **state)
+{
+	struct response resp;
+
+	(void)state;
+	response_init(&resp);
+	assert_false(memo_answer(NULL, MEMO_HEALTH, &view, NOW, &resp));
+	memo_store(NULL, MEMO_HEALTH, &view, NOW, &resp);
+	response_free(&resp);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_same_inputs_hit, setup),
+		cmocka_unit_test_setup(test_each_record_byte, setup),
+		cmocka_unit_test_setup(test_each_supervisor_byte, setup),
+		cmocka_unit_test_setup(test_each_other_input, setup),
+		cmocka_unit_test_setup(test_random_walk, setup),
+		cmocka_unit_test_setup(test_no_memo, setup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
