@@ -1,6 +1,9 @@
 /* Single-threaded unary gRPC server on one completion queue, with timers. */
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +23,6 @@
 #define LISTEN_SLOTS	4	/* grpc_server_request_call kept outstanding */
 #define MAX_HELD	256	/* delayed or hung calls at once */
 #define MAX_REQUEST	(4 * 1024 * 1024)
-#define POLL_MS		50	/* how late a stop signal may be noticed */
 #define STOP_GRACE_MS	2000	/* then every call still open is cancelled */
 
 enum tag_kind {
@@ -84,6 +86,9 @@ struct vigil_server {
 	int			 cancelled_all;
 	int			 shutdown_done;
 	uint64_t		 stop_deadline;
+	atomic_int		 shutdown_begun; /* loop or signal watcher */
+	int			 watching;	/* signal watcher thread runs */
+	pthread_t		 watcher;
 	struct tag		 t_shutdown;
 	struct method		*methods;
 	struct timer		*timers;	/* sorted by due_ms */
@@ -92,9 +97,18 @@ struct vigil_server {
 	int			 ncalls;	/* call objects alive */
 };
 
+/*
+ * A stop signal must wake a loop that may sleep in the completion queue
+ * for as long as no call and no timer is due. A handler cannot call gRPC,
+ * so it writes a byte into a pipe; a watcher thread reads it and begins
+ * the server's shutdown, which fails the listening slots and so wakes the
+ * loop at once (no periodic polling: an idle plugin does not wake up).
+ */
 static volatile sig_atomic_t stop_signal;
+static int stop_pipe[2] = { -1, -1 };
 
 static void	listen_slot(struct vigil_server *);
+static void	shutdown_once(struct vigil_server *);
 static void	call_send(struct vigil_call *);
 
 static uint64_t
@@ -109,6 +123,8 @@ now_ms(void)
 static gpr_timespec
 deadline_in(uint64_t ms)
 {
+	if (ms == UINT64_MAX)
+		return gpr_inf_future(GPR_CLOCK_MONOTONIC);
 	return gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
 	    gpr_time_from_millis((int64_t)ms, GPR_TIMESPAN));
 }
@@ -116,8 +132,13 @@ deadline_in(uint64_t ms)
 static void
 on_stop_signal(int sig)
 {
+	int	saved = errno;
+
 	(void)sig;
 	stop_signal = 1;
+	if (stop_pipe[1] != -1)
+		(void)!write(stop_pipe[1], "s", 1);
+	errno = saved;
 }
 
 int
@@ -125,6 +146,13 @@ vigil_server_stop_on_signal(int sig)
 {
 	struct sigaction	sa;
 
+	if (stop_pipe[0] == -1) {
+		if (pipe2(stop_pipe, O_CLOEXEC) == -1)
+			return -1;
+		/* The handler must never block on a full pipe. */
+		if (fcntl(stop_pipe[1], F_SETFL, O_NONBLOCK) == -1)
+			return -1;
+	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop_signal;
 	sigemptyset(&sa.sa_mask);
@@ -194,12 +222,14 @@ timers_run(struct vigil_server *s, uint64_t now)
 	}
 }
 
-/* How long the loop may sleep in the completion queue. */
+/* How long the loop may sleep in the completion queue (UINT64_MAX: no bound). */
 static uint64_t
 timers_wait(const struct vigil_server *s, uint64_t now)
 {
-	uint64_t	wait = POLL_MS;
+	uint64_t	wait = UINT64_MAX;
 
+	if (s->stopping && !s->cancelled_all)
+		wait = s->stop_deadline > now ? s->stop_deadline - now : 0;
 	if (s->timers != NULL) {
 		if (s->timers->due_ms <= now)
 			return 0;
@@ -657,6 +687,59 @@ vigil_server_add_method(struct vigil_server *s, const char *path,
 	return 0;
 }
 
+/*
+ * The signal watcher: a byte "s" from the handler begins the shutdown
+ * (which wakes the loop); "q" from watch_stop() ends the thread.
+ */
+static void *
+watch_signals(void *arg)
+{
+	struct vigil_server	*s = arg;
+	char			 b;
+	ssize_t			 n;
+
+	for (;;) {
+		n = read(stop_pipe[0], &b, 1);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n != 1 || b == 'q')
+			return NULL;
+		shutdown_once(s);
+	}
+}
+
+static void
+watch_start(struct vigil_server *s)
+{
+	sigset_t	all, old;
+	int		e;
+
+	if (stop_pipe[0] == -1)
+		return;
+	/* The handlers run on the other threads; the watcher only reads. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	e = pthread_create(&s->watcher, NULL, watch_signals, s);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (e != 0) {
+		vigil_log("cannot start the signal watcher: %s; a stop "
+		    "signal is noticed at the next call or timer", strerror(e));
+		return;
+	}
+	s->watching = 1;
+}
+
+static void
+watch_stop(struct vigil_server *s)
+{
+	if (!s->watching)
+		return;
+	while (write(stop_pipe[1], "q", 1) == -1 && errno == EINTR)
+		;
+	pthread_join(s->watcher, NULL);
+	s->watching = 0;
+}
+
 void
 vigil_server_start(struct vigil_server *s)
 {
@@ -668,6 +751,7 @@ vigil_server_start(struct vigil_server *s)
 	grpc_server_start(s->server);
 	for (i = 0; i < LISTEN_SLOTS; i++)
 		listen_slot(s);
+	watch_start(s);
 }
 
 void
@@ -682,6 +766,15 @@ vigil_server_port(const struct vigil_server *s)
 	return s->port;
 }
 
+/* Begin the server's shutdown once, from the loop or the watcher. */
+static void
+shutdown_once(struct vigil_server *s)
+{
+	if (atomic_exchange(&s->shutdown_begun, 1) == 0)
+		grpc_server_shutdown_and_notify(s->server, s->cq,
+		    &s->t_shutdown);
+}
+
 /* Stop accepting; answers in flight go out, held calls are cancelled. */
 static void
 begin_stop(struct vigil_server *s)
@@ -690,7 +783,7 @@ begin_stop(struct vigil_server *s)
 
 	s->stopping = 1;
 	s->stop_deadline = now_ms() + STOP_GRACE_MS;
-	grpc_server_shutdown_and_notify(s->server, s->cq, &s->t_shutdown);
+	shutdown_once(s);
 	while ((c = s->held) != NULL) {
 		unhold(c);
 		grpc_call_cancel_with_status(c->call, GRPC_STATUS_UNAVAILABLE,
@@ -742,6 +835,7 @@ vigil_server_free(struct vigil_server *s)
 		s->stop_requested = 1;
 		(void)vigil_server_run(s);
 	}
+	watch_stop(s);
 	server_destroy(s);
 	while ((m = s->methods) != NULL) {
 		s->methods = m->next;

@@ -126,9 +126,16 @@ int		vigil_server_after(struct vigil_server *srv, uint64_t delay_ms,
 void		vigil_server_start(struct vigil_server *srv);
 /* Serve until stopped; 0 after a clean stop, -1 on failure. */
 int		vigil_server_run(struct vigil_server *srv);
-/* Ask the loop to stop: answers already being sent still go out. */
+/*
+ * Ask the loop to stop: answers already being sent still go out. Call it
+ * from the loop (a method handler or a timer); an idle loop sleeps until
+ * a call or timer is due, so from a signal use vigil_server_stop_on_signal.
+ */
 void		vigil_server_stop(struct vigil_server *srv);
-/* Stop the loop of this process when sig arrives (handler sets a flag). */
+/*
+ * Stop the loop of this process when sig arrives, at once, even when idle
+ * (the handler wakes a watcher thread that begins the server's shutdown).
+ */
 int		vigil_server_stop_on_signal(int sig);
 /* The bound TCP port (useful with "127.0.0.1:0"), 0 for unix sockets. */
 int		vigil_server_port(const struct vigil_server *srv);
