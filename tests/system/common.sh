@@ -165,7 +165,11 @@ MAN
 start_supervisor() {
 	run_bg supervisor "$BIN/vigil-supervisor" --config "$T/vigil.toml" "$@"
 	SUPERVISOR_PID=$LAST_PID
-	wait_for 10 "supervisor segment" "$TOOLS/vigilstate" "$SHM" supervisor
+	# This supervisor's segment, not one a killed predecessor left behind
+	# (its records would satisfy wait_state before we have even started).
+	wait_cond 10 "segment of supervisor $SUPERVISOR_PID" \
+	    '"$TOOLS/vigilstate" "$SHM" supervisor 2>/dev/null |
+	    grep -q "^pid=$SUPERVISOR_PID "'
 }
 
 # state NAME [FIELD]: a field of NAME's record (default: state).
