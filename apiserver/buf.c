@@ -54,6 +54,12 @@ reserve(struct buf *b, size_t n)
 }
 
 void
+buf_reserve(struct buf *b, size_t n)
+{
+	(void)reserve(b, n);
+}
+
+void
 buf_append(struct buf *b, const void *p, size_t n)
 {
 	if (!reserve(b, n))
@@ -69,22 +75,30 @@ buf_puts(struct buf *b, const char *s)
 	buf_append(b, s, strlen(s));
 }
 
+/* Formats once when it fits the room left, else grows and formats again. */
 void
 buf_printf(struct buf *b, const char *fmt, ...)
 {
+	size_t room = b->cap - b->len;
 	va_list ap;
 	int n;
 
+	if (b->failed)
+		return;
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vsnprintf(room > 0 ? b->data + b->len : NULL, room, fmt, ap);
 	va_end(ap);
-	if (n < 0 || !reserve(b, (size_t)n)) {
+	if (n >= 0 && (size_t)n >= room && reserve(b, (size_t)n)) {
+		va_start(ap, fmt);
+		n = vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
+	if (n < 0 || b->failed || b->len + (size_t)n >= b->cap) {
 		b->failed = true;
+		if (b->data != NULL)
+			b->data[b->len] = '\0';
 		return;
 	}
-	va_start(ap, fmt);
-	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
 	b->len += (size_t)n;
 }
 

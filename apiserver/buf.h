@@ -20,6 +20,8 @@ struct buf {
 void	buf_init(struct buf *b);
 void	buf_free(struct buf *b);
 void	buf_reset(struct buf *b);
+/* Room for n more bytes, so the appends that follow do not grow it. */
+void	buf_reserve(struct buf *b, size_t n);
 void	buf_append(struct buf *b, const void *p, size_t n);
 void	buf_puts(struct buf *b, const char *s);
 void	buf_printf(struct buf *b, const char *fmt, ...)
