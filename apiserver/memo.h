@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <json-c/json.h>
+
 #include "view.h"
 
 struct response;
@@ -20,10 +22,23 @@ enum memo_kind {
 };
 
 /*
- * One answer per kind: the last one rendered, with a copy of its inputs
+ * One answer's body (a new json-c tree, NULL when out of memory) and its
+ * HTTP status, from the view and the time alone.
+ */
+typedef json_object *(*memo_render_fn)(const struct view *v, int64_t now_us,
+    int *status);
+
+/*
+ * One answer per kind: the last one sent, with a copy of its inputs
  * (supervisor header fields and status, every record, the timestamp's
  * second). An answer is reused only when a request's inputs are equal
- * byte for byte, so it is always exactly what a fresh render would give.
+ * byte for byte, so it is always exactly what a fresh render would give,
+ * with one refinement: the heartbeat's age, which changes every
+ * millisecond, is spliced into the body in place of the digits of
+ * "heartbeatAgeMs" (their position recorded while serializing) instead
+ * of rendering the whole answer again. render.c prints the age nowhere
+ * else (and memo.c relies on that).
+ *
  * Entries are immutable and reference counted: a request keeps the bytes
  * it writes even if another worker replaces the entry meanwhile.
  */
@@ -33,17 +48,15 @@ struct memo	*memo_new(void);
 void		 memo_free(struct memo *m);
 
 /*
- * True when the memo holds the answer for (k, v, now_us): resp then
- * shares it (status, content type, body; released by response_free).
+ * Answer with (k, v, now_us): the memoized bytes when the inputs match,
+ * else render(v, now_us), which is then kept for the next requests. With
+ * m NULL every answer is rendered. resp may then share the memo's bytes
+ * (released by response_free).
  */
-bool	memo_answer(struct memo *m, enum memo_kind k, const struct view *v,
-	    int64_t now_us, struct response *resp);
-
-/* Keep resp, rendered fresh from (k, v, now_us), for the next requests. */
-void	memo_store(struct memo *m, enum memo_kind k, const struct view *v,
-	    int64_t now_us, const struct response *resp);
+void	memo_respond(struct memo *m, enum memo_kind k, const struct view *v,
+	    int64_t now_us, memo_render_fn render, struct response *resp);
 
 /* The part of now_us an answer depends on (exposed for tests). */
-int64_t		 memo_now_key(int64_t now_us);
+int64_t	memo_now_key(int64_t now_us);
 
 #endif /* APISERVER_MEMO_H */

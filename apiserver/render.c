@@ -133,6 +133,11 @@ render_record(const struct vigil_record *r)
 	return o;
 }
 
+/*
+ * The only place that prints the heartbeat's age (as
+ * supervisor.heartbeatAgeMs): memo.c splices a new age into a kept answer
+ * there, so print it nowhere else.
+ */
 static json_object *
 render_supervisor(const struct view *v)
 {

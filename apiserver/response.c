@@ -29,7 +29,7 @@ response_shared_release(struct response_shared *s)
 {
 	if (s != NULL && atomic_fetch_sub_explicit(&s->refs, 1,
 	    memory_order_acq_rel) == 1)
-		free(s);
+		s->free(s);
 }
 
 void
@@ -114,13 +114,12 @@ response_header(struct response *r, const char *fmt, ...)
 }
 
 int
-response_serialize(const struct response *r, bool head, struct buf *wire)
+response_head(const struct response *r, size_t body_len, char *out,
+    size_t len)
 {
-	size_t body_len;
-	const char *body = body_bytes(r, &body_len);
+	int n;
 
-	buf_reset(wire);
-	buf_printf(wire, "HTTP/1.1 %d %s\r\n"
+	n = snprintf(out, len, "HTTP/1.1 %d %s\r\n"
 	    "Content-Type: %s\r\n"
 	    "Content-Length: %zu\r\n"
 	    "Cache-Control: no-store\r\n"
@@ -131,6 +130,22 @@ response_serialize(const struct response *r, bool head, struct buf *wire)
 	    r->close ? "Connection: close\r\n" :
 	    r->keep_alive ? "Connection: keep-alive\r\n" : "",
 	    r->extra);
+	return n < 0 || (size_t)n >= len ? -1 : n;
+}
+
+int
+response_serialize(const struct response *r, bool head, struct buf *wire)
+{
+	char line[RESPONSE_HEAD_MAX];
+	size_t body_len;
+	const char *body = body_bytes(r, &body_len);
+	int n;
+
+	buf_reset(wire);
+	if ((n = response_head(r, body_len, line, sizeof(line))) == -1)
+		return -1;
+	buf_reserve(wire, (size_t)n + (head ? 0 : body_len));
+	buf_append(wire, line, (size_t)n);
 	if (!head && body_len > 0)
 		buf_append(wire, body, body_len);
 	return buf_failed(wire) || buf_failed(&r->body) ? -1 : 0;

@@ -12,11 +12,12 @@
 
 /*
  * A serialized answer shared by the requests that get it (apiserver/memo.c
- * allocates it at the head of a larger block): immutable once published,
- * freed with its last reference.
+ * embeds it in its entries): immutable once published, freed by its
+ * owner's free function with its last reference.
  */
 struct response_shared {
 	atomic_uint	 refs;
+	void		(*free)(struct response_shared *);
 	int		 status;
 	const char	*content_type;
 	const char	*wire;		/* status line, headers, body */
@@ -25,6 +26,8 @@ struct response_shared {
 };
 
 #define RESPONSE_EXTRA_MAX	256
+/* Status line and headers: the fixed part is under 300 bytes. */
+#define RESPONSE_HEAD_MAX	(512 + RESPONSE_EXTRA_MAX)
 
 #define CONTENT_TYPE_JSON	"application/json"
 #define CONTENT_TYPE_METRICS	"text/plain; version=0.0.4; charset=utf-8"
@@ -59,6 +62,13 @@ void	response_header(struct response *r, const char *fmt, ...)
  */
 int	response_serialize(const struct response *r, bool head,
 	    struct buf *wire);
+
+/*
+ * Status line and headers alone, for a body of body_len bytes, into out
+ * (NUL-terminated); their length, or -1 when they do not fit.
+ */
+int	response_head(const struct response *r, size_t body_len, char *out,
+	    size_t len);
 
 /* Answer with s (takes the caller's reference). */
 void	response_use_shared(struct response *r, struct response_shared *s);

@@ -135,6 +135,39 @@ probe_authorized(const struct api *api, const struct request *req,
 	return false;
 }
 
+/*
+ * The answers memo.c keeps: body and status from the view and the time
+ * alone (memo_render_fn).
+ */
+static json_object *
+health_body(const struct view *v, int64_t now_us, int *status)
+{
+	*status = status_overall_http(status_overall(&v->sum, v->sup_status));
+	return render_health(v, now_us);
+}
+
+static json_object *
+readiness_body(const struct view *v, int64_t now_us, int *status)
+{
+	*status = status_ready(&v->sum, v->sup_status) ? 200 : 503;
+	return render_readiness(v, now_us);
+}
+
+/* 503 only when there is no state at all; stale state is shown. */
+static json_object *
+plugins_status_body(const struct view *v, int64_t now_us, int *status)
+{
+	*status = v->have_sup ? 200 : 503;
+	return render_plugins_status(v, now_us);
+}
+
+static json_object *
+plugins_health_body(const struct view *v, int64_t now_us, int *status)
+{
+	*status = v->have_sup ? 200 : 503;
+	return render_plugins_health(v, now_us);
+}
+
 static void
 do_health(const struct api *api, const struct request *req,
     struct response *resp, struct route_result *res)
@@ -143,11 +176,8 @@ do_health(const struct api *api, const struct request *req,
 
 	(void)res;
 	view_load(req->worker, api->heartbeat_timeout_ms, &v);
-	if (memo_answer(api->memo, MEMO_HEALTH, &v, req->now_us, resp))
-		return;
-	response_json(resp, status_overall_http(status_overall(&v.sum,
-	    v.sup_status)), render_health(&v, req->now_us));
-	memo_store(api->memo, MEMO_HEALTH, &v, req->now_us, resp);
+	memo_respond(api->memo, MEMO_HEALTH, &v, req->now_us, health_body,
+	    resp);
 }
 
 static void
@@ -170,11 +200,8 @@ do_readiness(const struct api *api, const struct request *req,
 
 	(void)res;
 	view_load(req->worker, api->heartbeat_timeout_ms, &v);
-	if (memo_answer(api->memo, MEMO_READINESS, &v, req->now_us, resp))
-		return;
-	response_json(resp, status_ready(&v.sum, v.sup_status) ? 200 : 503,
-	    render_readiness(&v, req->now_us));
-	memo_store(api->memo, MEMO_READINESS, &v, req->now_us, resp);
+	memo_respond(api->memo, MEMO_READINESS, &v, req->now_us,
+	    readiness_body, resp);
 }
 
 /* 404 for names that cannot exist; the name is validated before lookup. */
@@ -212,7 +239,6 @@ do_plugin_health(const struct api *api, const struct request *req,
 	    render_plugin(&v, &rec, req->now_us));
 }
 
-/* 503 only when there is no state at all; stale state is shown. */
 static void
 do_plugins_status(const struct api *api, const struct request *req,
     struct response *resp, struct route_result *res)
@@ -221,11 +247,8 @@ do_plugins_status(const struct api *api, const struct request *req,
 
 	(void)res;
 	view_load(req->worker, api->heartbeat_timeout_ms, &v);
-	if (memo_answer(api->memo, MEMO_PLUGINS_STATUS, &v, req->now_us, resp))
-		return;
-	response_json(resp, v.have_sup ? 200 : 503,
-	    render_plugins_status(&v, req->now_us));
-	memo_store(api->memo, MEMO_PLUGINS_STATUS, &v, req->now_us, resp);
+	memo_respond(api->memo, MEMO_PLUGINS_STATUS, &v, req->now_us,
+	    plugins_status_body, resp);
 }
 
 static void
@@ -236,11 +259,8 @@ do_plugins_health(const struct api *api, const struct request *req,
 
 	(void)res;
 	view_load(req->worker, api->heartbeat_timeout_ms, &v);
-	if (memo_answer(api->memo, MEMO_PLUGINS_HEALTH, &v, req->now_us, resp))
-		return;
-	response_json(resp, v.have_sup ? 200 : 503,
-	    render_plugins_health(&v, req->now_us));
-	memo_store(api->memo, MEMO_PLUGINS_HEALTH, &v, req->now_us, resp);
+	memo_respond(api->memo, MEMO_PLUGINS_HEALTH, &v, req->now_us,
+	    plugins_health_body, resp);
 }
 
 /* Metrics are always 200: the supervisor being down is a metric value. */

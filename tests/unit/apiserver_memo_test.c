@@ -83,46 +83,62 @@ setup(void **state)
 }
 
 /* The render and status each endpoint's handler uses (apiserver/routes.c). */
-static void
-render_fresh(enum memo_kind k, const struct view *v, int64_t now,
-    struct response *resp)
+static json_object *
+health_body(const struct view *v, int64_t now, int *status)
 {
-	switch (k) {
-	case MEMO_HEALTH:
-		response_json(resp, status_overall_http(status_overall(&v->sum,
-		    v->sup_status)), render_health(v, now));
-		break;
-	case MEMO_READINESS:
-		response_json(resp, status_ready(&v->sum, v->sup_status) ?
-		    200 : 503, render_readiness(v, now));
-		break;
-	case MEMO_PLUGINS_STATUS:
-		response_json(resp, v->have_sup ? 200 : 503,
-		    render_plugins_status(v, now));
-		break;
-	default:
-		response_json(resp, v->have_sup ? 200 : 503,
-		    render_plugins_health(v, now));
-		break;
-	}
+	*status = status_overall_http(status_overall(&v->sum, v->sup_status));
+	return render_health(v, now);
 }
+
+static json_object *
+readiness_body(const struct view *v, int64_t now, int *status)
+{
+	*status = status_ready(&v->sum, v->sup_status) ? 200 : 503;
+	return render_readiness(v, now);
+}
+
+static json_object *
+plugins_status_body(const struct view *v, int64_t now, int *status)
+{
+	*status = v->have_sup ? 200 : 503;
+	return render_plugins_status(v, now);
+}
+
+static json_object *
+plugins_health_body(const struct view *v, int64_t now, int *status)
+{
+	*status = v->have_sup ? 200 : 503;
+	return render_plugins_health(v, now);
+}
+
+static const memo_render_fn renders[MEMO_KINDS] = {
+	[MEMO_HEALTH] = health_body,
+	[MEMO_READINESS] = readiness_body,
+	[MEMO_PLUGINS_STATUS] = plugins_status_body,
+	[MEMO_PLUGINS_HEALTH] = plugins_health_body,
+};
 
 /* Wire bytes of a fresh render, for a plain or HEAD request. */
 static void
 fresh_wire(enum memo_kind k, int64_t now, bool head, struct buf *out)
 {
 	struct response resp;
+	int status = 0;
 
 	response_init(&resp);
-	render_fresh(k, &view, now, &resp);
+	response_json(&resp, 0, renders[k](&view, now, &status));
+	resp.status = status;
 	assert_int_equal(response_serialize(&resp, head, out), 0);
 	response_free(&resp);
 }
 
+/* The answer each kind shared last (to tell a memo hit). */
+static const struct response_shared *last[MEMO_KINDS];
+
 /*
- * What a handler sends (memoized when the memo has it, else rendered
- * and stored), checked against a fresh render through every way the
- * answer can be written. Returns whether the memo answered.
+ * What a handler sends, checked against a fresh render through every
+ * way the answer can be written. Returns whether the memo answered with
+ * the same bytes it answered the previous check with.
  */
 static bool
 check(struct memo *m, enum memo_kind k, int64_t now)
@@ -131,26 +147,23 @@ check(struct memo *m, enum memo_kind k, int64_t now)
 	struct buf fresh, got;
 	const char *p;
 	size_t len;
-	bool hit;
+	bool same;
 
 	buf_init(&fresh);
 	buf_init(&got);
 	response_init(&resp);
-	if (!(hit = memo_answer(m, k, &view, now, &resp))) {
-		render_fresh(k, &view, now, &resp);
-		memo_store(m, k, &view, now, &resp);
-	}
+	memo_respond(m, k, &view, now, renders[k], &resp);
+	assert_non_null(resp.shared);
+	same = resp.shared == last[k];
+	last[k] = resp.shared;
 	for (int head = 0; head <= 1; head++) {
 		fresh_wire(k, now, head, &fresh);
 		assert_int_equal(response_serialize(&resp, head, &got), 0);
 		assert_int_equal(got.len, fresh.len);
 		assert_memory_equal(got.data, fresh.data, fresh.len);
-		if (hit) {
-			assert_non_null(p = response_prebuilt(&resp, head,
-			    &len));
-			assert_int_equal(len, fresh.len);
-			assert_memory_equal(p, fresh.data, fresh.len);
-		}
+		assert_non_null(p = response_prebuilt(&resp, head, &len));
+		assert_int_equal(len, fresh.len);
+		assert_memory_equal(p, fresh.data, fresh.len);
 	}
 	/* An HTTP/1.0 keep-alive answer adds a header: not prebuilt. */
 	resp.keep_alive = true;
@@ -158,7 +171,7 @@ check(struct memo *m, enum memo_kind k, int64_t now)
 	response_free(&resp);
 	buf_free(&fresh);
 	buf_free(&got);
-	return hit;
+	return same;
 }
 
 static void
@@ -181,6 +194,10 @@ test_same_inputs_hit(void **state)
 		/* The timestamp is printed in whole seconds. */
 		assert_true(check(m, (enum memo_kind)k, NOW + 999999));
 		assert_false(check(m, (enum memo_kind)k, NOW + 1000000));
+		/* A new age is spliced in: new bytes, no new render needed. */
+		view.sup.heartbeat_age_ms++;
+		assert_false(check(m, (enum memo_kind)k, NOW + 1000000));
+		assert_true(check(m, (enum memo_kind)k, NOW + 1000000));
 	}
 	memo_free(m);
 }
@@ -282,7 +299,8 @@ test_random_walk(void **state)
 			now += (int64_t)(x >> 8) % 700000;
 			break;
 		case 1:
-			view.sup.heartbeat_age_ms = (x >> 8) % 4;
+			view.sup.heartbeat_age_ms = (x >> 8) % 4 == 0 ?
+			    UINT64_MAX : (x >> 10) % 2000;
 			break;
 		case 2:
 			recs[(x >> 8) % NRECS].state = (uint32_t)((x >> 16) %
@@ -306,17 +324,98 @@ test_random_walk(void **state)
 	memo_free(m);
 }
 
-/* Without a memo every answer is rendered, never shared. */
+/* The heartbeat's age alone, through digit counts and its extremes. */
+static void
+test_each_age(void **state)
+{
+	static const uint64_t ages[] = {
+		0, 1, 9, 10, 99, 100, 101, 3000, 12345, 9, UINT64_MAX - 1,
+		UINT64_MAX, 5, UINT64_MAX, 0
+	};
+	struct memo *m = memo_new();
+
+	(void)state;
+	for (int s = SUP_UP; s <= SUP_HEARTBEAT_STALE; s += SUP_HEARTBEAT_STALE)
+		for (size_t i = 0; i < sizeof(ages) / sizeof(ages[0]); i++) {
+			view.sup_status = (enum sup_status)s;
+			view.sup.heartbeat_age_ms = ages[i];
+			check_all(m, NOW);
+			check_all(m, NOW);
+		}
+	/* Supervisor down: no header fields printed, any age. */
+	view.have_sup = false;
+	view.sup_status = SUP_NO_SEGMENT;
+	for (size_t i = 0; i < sizeof(ages) / sizeof(ages[0]); i++) {
+		view.sup.heartbeat_age_ms = ages[i];
+		check_all(m, NOW);
+	}
+	memo_free(m);
+}
+
+static int renders_done;
+
+static json_object *
+counted_health_body(const struct view *v, int64_t now, int *status)
+{
+	renders_done++;
+	return health_body(v, now, status);
+}
+
+/* A new age alone is spliced into the kept answer, not rendered again. */
+static void
+test_age_spliced_not_rendered(void **state)
+{
+	struct memo *m = memo_new();
+	struct response resp;
+	struct buf fresh, got;
+
+	(void)state;
+	buf_init(&fresh);
+	buf_init(&got);
+	renders_done = 0;
+	for (uint64_t age = 0; age < 2000; age += 7) {
+		view.sup.heartbeat_age_ms = age;
+		response_init(&resp);
+		memo_respond(m, MEMO_HEALTH, &view, NOW, counted_health_body,
+		    &resp);
+		fresh_wire(MEMO_HEALTH, NOW, false, &fresh);
+		assert_int_equal(response_serialize(&resp, false, &got), 0);
+		assert_int_equal(got.len, fresh.len);
+		assert_memory_equal(got.data, fresh.data, fresh.len);
+		response_free(&resp);
+	}
+	assert_int_equal(renders_done, 1);
+	/* Anything else changing renders again. */
+	recs[0].restart_count++;
+	response_init(&resp);
+	memo_respond(m, MEMO_HEALTH, &view, NOW, counted_health_body, &resp);
+	response_free(&resp);
+	assert_int_equal(renders_done, 2);
+	buf_free(&fresh);
+	buf_free(&got);
+	memo_free(m);
+}
+
+/* Without a memo every answer is rendered, with the same bytes. */
 static void
 test_no_memo(void **state)
 {
 	struct response resp;
+	struct buf fresh, got;
 
 	(void)state;
+	buf_init(&fresh);
+	buf_init(&got);
 	response_init(&resp);
-	assert_false(memo_answer(NULL, MEMO_HEALTH, &view, NOW, &resp));
-	memo_store(NULL, MEMO_HEALTH, &view, NOW, &resp);
+	memo_respond(NULL, MEMO_HEALTH, &view, NOW, health_body, &resp);
+	assert_null(resp.shared);
+	fresh_wire(MEMO_HEALTH, NOW, false, &fresh);
+	assert_int_equal(response_serialize(&resp, false, &got), 0);
+	assert_int_equal(got.len, fresh.len);
+	assert_memory_equal(got.data, fresh.data, fresh.len);
 	response_free(&resp);
+	buf_free(&fresh);
+	buf_free(&got);
 }
 
 int
@@ -327,6 +426,8 @@ main(void)
 		cmocka_unit_test_setup(test_each_record_byte, setup),
 		cmocka_unit_test_setup(test_each_supervisor_byte, setup),
 		cmocka_unit_test_setup(test_each_other_input, setup),
+		cmocka_unit_test_setup(test_each_age, setup),
+		cmocka_unit_test_setup(test_age_spliced_not_rendered, setup),
 		cmocka_unit_test_setup(test_random_walk, setup),
 		cmocka_unit_test_setup(test_no_memo, setup),
 	};
