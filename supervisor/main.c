@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -209,6 +210,10 @@ open_resources(struct sv *sv)
 		log_error("cannot start gRPC", "error=%s", err);
 		return -1;
 	}
+	if ((sv->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1) {
+		log_error("epoll_create1 failed", "error=%s", strerror(errno));
+		return -1;
+	}
 	return 0;
 }
 
@@ -217,6 +222,8 @@ close_resources(struct sv *sv)
 {
 	rpc_destroy(sv->rpc);
 	ctl_close(sv->ctl);
+	if (sv->epfd != -1)
+		close(sv->epfd);
 	shmstate_destroy(sv->shm, 1);
 }
 
@@ -229,6 +236,7 @@ main(int argc, char **argv)
 	int rc;
 
 	memset(&sv, 0, sizeof(sv));
+	sv.epfd = -1;
 	parse_args(argc, argv, &o);
 	if (supervisor_block_signals() == -1) {
 		perror("vigil-supervisor: sigprocmask");

@@ -2,7 +2,6 @@
 #ifndef VIGIL_PLUGIN_H
 #define VIGIL_PLUGIN_H
 
-#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -30,11 +29,10 @@ void		 plugin_set_health(struct plugin *p,
 /* Events from the loop. */
 void		 plugin_on_exit(struct plugin *p, int status, uint64_t now);
 void		 plugin_on_timer(struct plugin *p, uint64_t now);
+/* Read fd if it is one of p's output pipes (does nothing otherwise). */
 void		 plugin_on_output(struct plugin *p, int fd, uint64_t now);
 /* Earliest time plugin_on_timer() has work; UINT64_MAX for none. */
 uint64_t	 plugin_next_wakeup(const struct plugin *p);
-/* Add the plugin's pipe fds to pfds; returns how many. */
-int		 plugin_pollfds(const struct plugin *p, struct pollfd *pfds);
 
 /*
  * Control requests; return an enum vigil_ctl_status and fill msg.

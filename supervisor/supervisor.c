@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
@@ -26,6 +27,7 @@
 
 /* --- plugin table ------------------------------------------------------- */
 
+/* Appends; plugin ids only grow, so the table stays sorted by id. */
 int
 sv_add(struct sv *sv, struct plugin *p)
 {
@@ -42,12 +44,15 @@ sv_add(struct sv *sv, struct plugin *p)
 	return 0;
 }
 
+/* Keeps the table in creation order, hence sorted by id (sv_find_id). */
 void
 sv_remove(struct sv *sv, struct plugin *p)
 {
 	for (size_t i = 0; i < sv->nplugins; i++) {
 		if (sv->plugins[i] == p) {
-			sv->plugins[i] = sv->plugins[--sv->nplugins];
+			memmove(sv->plugins + i, sv->plugins + i + 1,
+			    (sv->nplugins - i - 1) * sizeof(*sv->plugins));
+			sv->nplugins--;
 			return;
 		}
 	}
@@ -71,12 +76,23 @@ sv_find_pid(const struct sv *sv, pid_t pid)
 	return NULL;
 }
 
+/* Every gRPC completion is matched by id: a binary search of the table. */
 struct plugin *
 sv_find_id(const struct sv *sv, uint32_t id)
 {
-	for (size_t i = 0; i < sv->nplugins; i++)
-		if (plugin_id(sv->plugins[i]) == id)
-			return sv->plugins[i];
+	size_t lo = 0, hi = sv->nplugins;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		uint32_t m = plugin_id(sv->plugins[mid]);
+
+		if (m == id)
+			return sv->plugins[mid];
+		if (m < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return NULL;
 }
 
@@ -338,65 +354,82 @@ read_signals(struct sv *sv, int fd, uint64_t now)
 
 /* --- the loop ----------------------------------------------------------- */
 
+/*
+ * What the loop polls: signals, gRPC completions, the epoll set holding
+ * every plugin's output pipes, and the control socket with its clients.
+ * A fixed handful whatever the number of plugins.
+ */
+#define PS_SIG		0
+#define PS_RPC		1
+#define PS_OUTPUT	2
+#define PS_CTL		3
+
 struct pollset {
-	struct pollfd	*fds;
-	struct plugin	**owner;
-	size_t		 cap;
-	int		 n;
-	int		 ctl_first, nctl;
+	struct pollfd	fds[PS_CTL + 1 + CTL_MAX_CLIENTS];
+	int		n;
+	int		nctl;
 };
 
-static int
+static void
 pollset_build(struct pollset *ps, const struct sv *sv, int sigfd)
 {
-	size_t need = 2 + 1 + CTL_MAX_CLIENTS + 2 * sv->nplugins;
+	ps->fds[PS_SIG] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
+	ps->fds[PS_RPC] = (struct pollfd){ .fd = rpc_fd(sv->rpc),
+	    .events = POLLIN };
+	ps->fds[PS_OUTPUT] = (struct pollfd){ .fd = sv->epfd,
+	    .events = POLLIN };
+	ps->nctl = ctl_pollfds(sv->ctl, ps->fds + PS_CTL, 1 + CTL_MAX_CLIENTS);
+	ps->n = PS_CTL + ps->nctl;
+}
 
-	if (need > ps->cap) {
-		free(ps->fds);
-		free(ps->owner);
-		ps->fds = calloc(need, sizeof(*ps->fds));
-		ps->owner = calloc(need, sizeof(*ps->owner));
-		if (ps->fds == NULL || ps->owner == NULL)
-			return -1;
-		ps->cap = need;
-	}
-	ps->fds[0] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
-	ps->fds[1] = (struct pollfd){ .fd = rpc_fd(sv->rpc), .events = POLLIN };
-	ps->n = 2;
-	ps->ctl_first = ps->n;
-	ps->nctl = ctl_pollfds(sv->ctl, ps->fds + ps->n, 1 + CTL_MAX_CLIENTS);
-	ps->n += ps->nctl;
+/* Plugin output that is ready; each fd goes to the plugin that owns it. */
+static void
+read_output(struct sv *sv, uint64_t now)
+{
+	struct epoll_event ev[64];
+	int n;
+
+	if ((n = epoll_wait(sv->epfd, ev, 64, 0)) <= 0)
+		return;
+	for (int i = 0; i < n; i++)
+		/* Owners are looked up, not remembered: a reload may just
+		 * have removed one. Output is rare; the scan is cheap. */
+		for (size_t k = 0; k < sv->nplugins; k++)
+			plugin_on_output(sv->plugins[k], ev[i].data.fd, now);
+}
+
+/*
+ * Run the plugin timers that are due and return the earliest one still
+ * pending: one pass over the plugins per loop iteration.
+ */
+static uint64_t
+run_timers(struct sv *sv, uint64_t now)
+{
+	uint64_t t = UINT64_MAX, w;
+
 	for (size_t i = 0; i < sv->nplugins; i++) {
-		int k = plugin_pollfds(sv->plugins[i], ps->fds + ps->n);
-		for (int j = 0; j < k; j++)
-			ps->owner[ps->n + j] = sv->plugins[i];
-		ps->n += k;
+		if ((w = plugin_next_wakeup(sv->plugins[i])) <= now) {
+			plugin_on_timer(sv->plugins[i], now);
+			w = plugin_next_wakeup(sv->plugins[i]);
+		}
+		if (w < t)
+			t = w;
 	}
-	return 0;
+	ctl_expire(sv->ctl, now);
+	return t;
 }
 
 static uint64_t
-next_wakeup(const struct sv *sv, uint64_t now, uint64_t beat_at)
+next_wakeup(const struct sv *sv, uint64_t now, uint64_t plugins_at,
+    uint64_t beat_at)
 {
-	uint64_t t = beat_at, w;
+	uint64_t t = beat_at < plugins_at ? beat_at : plugins_at, w;
 
-	for (size_t i = 0; i < sv->nplugins; i++)
-		if ((w = plugin_next_wakeup(sv->plugins[i])) < t)
-			t = w;
 	if ((w = ctl_next_deadline(sv->ctl)) < t)
 		t = w;
 	if (sv->terminating && sv->terminate_deadline_ms < t)
 		t = sv->terminate_deadline_ms;
 	return t > now ? t : now;
-}
-
-static void
-run_timers(struct sv *sv, uint64_t now)
-{
-	for (size_t i = 0; i < sv->nplugins; i++)
-		if (plugin_next_wakeup(sv->plugins[i]) <= now)
-			plugin_on_timer(sv->plugins[i], now);
-	ctl_expire(sv->ctl, now);
 }
 
 static void
@@ -443,21 +476,13 @@ heartbeat(struct sv *sv, uint64_t *beat_at, uint64_t now)
 static void
 handle_events(struct sv *sv, struct pollset *ps, uint64_t now)
 {
-	if (ps->fds[0].revents)
-		read_signals(sv, ps->fds[0].fd, now);
-	if (ps->fds[1].revents)
+	if (ps->fds[PS_SIG].revents)
+		read_signals(sv, ps->fds[PS_SIG].fd, now);
+	if (ps->fds[PS_RPC].revents)
 		rpc_dispatch(sv->rpc);
-	ctl_handle(sv->ctl, ps->fds + ps->ctl_first, ps->nctl, now,
-	    on_request, sv);
-	for (int i = ps->ctl_first + ps->nctl; i < ps->n; i++) {
-		if (ps->fds[i].revents == 0)
-			continue;
-		/* The owner may have been removed by a reload just now. */
-		for (size_t k = 0; k < sv->nplugins; k++)
-			if (sv->plugins[k] == ps->owner[i])
-				plugin_on_output(ps->owner[i], ps->fds[i].fd,
-				    now);
-	}
+	ctl_handle(sv->ctl, ps->fds + PS_CTL, ps->nctl, now, on_request, sv);
+	if (ps->fds[PS_OUTPUT].revents)
+		read_output(sv, now);
 }
 
 static void
@@ -480,8 +505,8 @@ kill_leftovers(struct sv *sv)
 int
 supervisor_run(struct sv *sv)
 {
-	struct pollset ps = { 0 };
-	uint64_t now = time_mono_ms(), beat_at = 0, wake;
+	struct pollset ps;
+	uint64_t now = time_mono_ms(), beat_at = 0, plugins_at = 0, wake;
 	int sigfd, rc = EXIT_OK;
 
 	if ((sigfd = signals_open()) == -1) {
@@ -503,11 +528,8 @@ supervisor_run(struct sv *sv)
 			kill_leftovers(sv);
 			break;
 		}
-		if (pollset_build(&ps, sv, sigfd) == -1) {
-			rc = EXIT_RUNTIME;
-			break;
-		}
-		wake = next_wakeup(sv, now, beat_at);
+		pollset_build(&ps, sv, sigfd);
+		wake = next_wakeup(sv, now, plugins_at, beat_at);
 		if (poll(ps.fds, (nfds_t)ps.n, (int)(wake - now)) == -1 &&
 		    errno != EINTR) {
 			log_error("poll failed", "error=%s", strerror(errno));
@@ -516,12 +538,11 @@ supervisor_run(struct sv *sv)
 		}
 		now = time_mono_ms();
 		handle_events(sv, &ps, now);
-		run_timers(sv, now);
+		/* Nothing below changes a plugin's timers until the poll. */
+		plugins_at = run_timers(sv, now);
 		sweep_finished(sv);
 		heartbeat(sv, &beat_at, now);
 	}
-	free(ps.fds);
-	free(ps.owner);
 	for (size_t i = 0; i < sv->nplugins; i++)
 		plugin_destroy(sv->plugins[i]);
 	free(sv->plugins);

@@ -26,6 +26,7 @@ struct sv {
 	struct rpc		*rpc;
 	struct shmstate		*shm;
 	struct ctl		*ctl;
+	int			 epfd;		/* plugins' output pipes */
 	struct plugin		**plugins;
 	size_t			 nplugins;
 	size_t			 cap;
