@@ -70,6 +70,18 @@ buf_append(struct buf *b, const void *p, size_t n)
 }
 
 void
+buf_prepend(struct buf *b, const void *p, size_t n)
+{
+	if (!reserve(b, n))
+		return;
+	if (b->len > 0)
+		memmove(b->data + n, b->data, b->len);
+	memcpy(b->data, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void
 buf_puts(struct buf *b, const char *s)
 {
 	buf_append(b, s, strlen(s));

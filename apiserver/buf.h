@@ -23,6 +23,8 @@ void	buf_reset(struct buf *b);
 /* Room for n more bytes, so the appends that follow do not grow it. */
 void	buf_reserve(struct buf *b, size_t n);
 void	buf_append(struct buf *b, const void *p, size_t n);
+/* Insert n bytes before the contents. */
+void	buf_prepend(struct buf *b, const void *p, size_t n);
 void	buf_puts(struct buf *b, const char *s);
 void	buf_printf(struct buf *b, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));

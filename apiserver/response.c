@@ -80,10 +80,13 @@ response_json(struct response *r, int status, json_object *o)
 		return;
 	}
 	s = json_object_to_json_string_length(o, RENDER_JSON_FLAGS, &len);
-	if (s == NULL)
+	if (s == NULL) {
 		r->body.failed = true;
-	else
+	} else {
+		/* Room for the head too: response_finish then moves it. */
+		buf_reserve(&r->body, len + RESPONSE_HEAD_MAX);
 		buf_append(&r->body, s, len);
+	}
 	json_object_put(o);
 }
 
@@ -149,6 +152,31 @@ response_serialize(const struct response *r, bool head, struct buf *wire)
 	if (!head && body_len > 0)
 		buf_append(wire, body, body_len);
 	return buf_failed(wire) || buf_failed(&r->body) ? -1 : 0;
+}
+
+int
+response_finish(struct response *r, bool head)
+{
+	char line[RESPONSE_HEAD_MAX];
+	size_t body_len;
+	const char *body;
+	int n;
+
+	/* A shared answer's body is copied: its bytes are not ours to move. */
+	if (r->shared != NULL) {
+		body = body_bytes(r, &body_len);
+		buf_reset(&r->body);
+		buf_append(&r->body, body, body_len);
+		response_shared_release(r->shared);
+		r->shared = NULL;
+	}
+	if (buf_failed(&r->body) ||
+	    (n = response_head(r, r->body.len, line, sizeof(line))) == -1)
+		return -1;
+	if (head)
+		buf_reset(&r->body);
+	buf_prepend(&r->body, line, (size_t)n);
+	return buf_failed(&r->body) ? -1 : 0;
 }
 
 const char *

@@ -64,6 +64,13 @@ int	response_serialize(const struct response *r, bool head,
 	    struct buf *wire);
 
 /*
+ * Turn r's body buffer into the whole response (status line, headers,
+ * body unless head) for one write, without a second buffer; r's body is
+ * spent. -1 when out of memory.
+ */
+int	response_finish(struct response *r, bool head);
+
+/*
  * Status line and headers alone, for a body of body_len bytes, into out
  * (NUL-terminated); their length, or -1 when they do not fit.
  */

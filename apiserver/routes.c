@@ -1,5 +1,6 @@
 /* Request dispatch by path and method: one handler per endpoint. */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -263,6 +264,9 @@ do_plugins_health(const struct api *api, const struct request *req,
 	    plugins_health_body, resp);
 }
 
+/* The last /metrics body's size, with slack: it grows with the counters. */
+static _Atomic size_t metrics_size;
+
 /* Metrics are always 200: the supervisor being down is a metric value. */
 static void
 do_metrics(const struct api *api, const struct request *req,
@@ -273,7 +277,12 @@ do_metrics(const struct api *api, const struct request *req,
 	(void)res;
 	view_load(req->worker, api->heartbeat_timeout_ms, &v);
 	buf_reset(&resp->body);
+	/* One allocation, with room for the head, instead of doublings. */
+	buf_reserve(&resp->body, atomic_load_explicit(&metrics_size,
+	    memory_order_relaxed) + RESPONSE_HEAD_MAX);
 	metrics_render(&v, &resp->body);
+	atomic_store_explicit(&metrics_size, resp->body.len + 1024,
+	    memory_order_relaxed);
 	resp->status = 200;
 	resp->content_type = CONTENT_TYPE_METRICS;
 }

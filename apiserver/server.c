@@ -42,26 +42,24 @@ server_serve(struct server *srv)
 	pthread_mutex_unlock(&srv->gate_lock);
 }
 
-/* Write the whole response in one mg_write (see docs/API.md: latency). */
+/*
+ * Write the whole response in one mg_write (see docs/API.md: latency):
+ * a memoized answer from its shared bytes, any other with its head put
+ * in front of the body in the body's own buffer (no second copy of it).
+ */
 static int
-send_response(struct mg_connection *c, const struct response *resp,
-    bool head)
+send_response(struct mg_connection *c, struct response *resp, bool head)
 {
-	struct buf wire;
 	const char *p;
 	size_t len;
-	int rc = 0;
 
-	/* A memoized answer is written from its shared bytes, uncopied. */
-	if ((p = response_prebuilt(resp, head, &len)) != NULL)
-		return mg_write(c, p, len) == (int)len ? 0 : -1;
-	buf_init(&wire);
-	if (response_serialize(resp, head, &wire) == -1)
-		rc = -1;
-	else if (mg_write(c, wire.data, wire.len) != (int)wire.len)
-		rc = -1;
-	buf_free(&wire);
-	return rc;
+	if ((p = response_prebuilt(resp, head, &len)) == NULL) {
+		if (response_finish(resp, head) == -1)
+			return -1;
+		p = resp->body.data;
+		len = resp->body.len;
+	}
+	return mg_write(c, p, len) == (int)len ? 0 : -1;
 }
 
 /* Internal failure: a fixed body that needs no allocation to build. */

@@ -1,4 +1,7 @@
-/* Unit tests for apiserver/memo.c: a memoized answer equals a fresh one. */
+/*
+ * Unit tests for apiserver/memo.c: a memoized answer equals a fresh one;
+ * and response_finish, the one-buffer wire image the server writes.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -396,6 +399,53 @@ test_age_spliced_not_rendered(void **state)
 	memo_free(m);
 }
 
+/* One buffer (response_finish) gives the bytes of two (serialize). */
+static void
+test_finish_matches_serialize(void **state)
+{
+	struct memo *m = memo_new();
+	struct response resp;
+	struct buf want;
+
+	(void)state;
+	buf_init(&want);
+	for (int k = 0; k < MEMO_KINDS; k++)
+		for (int mode = 0; mode < 8; mode++) {
+			bool head = mode & 1, keep = mode & 2, shared = mode & 4;
+
+			response_init(&resp);
+			memo_respond(shared ? m : NULL, (enum memo_kind)k, &view,
+			    NOW, renders[k], &resp);
+			assert_true(shared == (resp.shared != NULL));
+			resp.keep_alive = keep;
+			assert_int_equal(response_serialize(&resp, head, &want),
+			    0);
+			assert_int_equal(response_finish(&resp, head), 0);
+			assert_null(resp.shared);
+			assert_int_equal(resp.body.len, want.len);
+			assert_memory_equal(resp.body.data, want.data,
+			    want.len);
+			response_free(&resp);
+		}
+	/* An error body, and an empty one. */
+	response_init(&resp);
+	response_error(&resp, 404, "no such endpoint");
+	assert_int_equal(response_serialize(&resp, false, &want), 0);
+	assert_int_equal(response_finish(&resp, false), 0);
+	assert_int_equal(resp.body.len, want.len);
+	assert_memory_equal(resp.body.data, want.data, want.len);
+	response_free(&resp);
+	response_init(&resp);
+	resp.status = 200;
+	assert_int_equal(response_serialize(&resp, false, &want), 0);
+	assert_int_equal(response_finish(&resp, false), 0);
+	assert_int_equal(resp.body.len, want.len);
+	assert_memory_equal(resp.body.data, want.data, want.len);
+	response_free(&resp);
+	buf_free(&want);
+	memo_free(m);
+}
+
 /* Without a memo every answer is rendered, with the same bytes. */
 static void
 test_no_memo(void **state)
@@ -429,6 +479,7 @@ main(void)
 		cmocka_unit_test_setup(test_each_age, setup),
 		cmocka_unit_test_setup(test_age_spliced_not_rendered, setup),
 		cmocka_unit_test_setup(test_random_walk, setup),
+		cmocka_unit_test_setup(test_finish_matches_serialize, setup),
 		cmocka_unit_test_setup(test_no_memo, setup),
 	};
 
