@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/printbuf.h>
 
@@ -42,8 +43,10 @@ struct memo_entry {
 };
 
 struct memo_slot {
-	pthread_mutex_t		 lock;		/* guards cur only */
+	pthread_mutex_t		 lock;		/* guards cur and rendering */
+	pthread_cond_t		 rendered;	/* rendering went false */
 	struct memo_entry	*cur;		/* holds one reference */
+	bool			 rendering;	/* a worker renders for it */
 };
 
 struct memo {
@@ -84,12 +87,18 @@ entry_release(struct memo_entry *e)
 struct memo *
 memo_new(void)
 {
+	pthread_condattr_t ca;
 	struct memo *m;
 
 	if ((m = calloc(1, sizeof(*m))) == NULL)
 		return NULL;
-	for (int k = 0; k < MEMO_KINDS; k++)
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	for (int k = 0; k < MEMO_KINDS; k++) {
 		pthread_mutex_init(&m->slot[k].lock, NULL);
+		pthread_cond_init(&m->slot[k].rendered, &ca);
+	}
+	pthread_condattr_destroy(&ca);
 	return m;
 }
 
@@ -100,20 +109,21 @@ memo_free(struct memo *m)
 		return;
 	for (int k = 0; k < MEMO_KINDS; k++) {
 		entry_release(m->slot[k].cur);
+		pthread_cond_destroy(&m->slot[k].rendered);
 		pthread_mutex_destroy(&m->slot[k].lock);
 	}
 	free(m);
 }
 
 /*
- * Renders read the time only through render.c's add_time: null for a
- * time <= 0, else whole seconds. Keep this in step with it (the unit test
- * checks sub-second changes against fresh renders).
+ * Renders print times (now, the last heartbeat) only through render.c's
+ * add_time: null for a time <= 0, else whole seconds. Keep this in step
+ * with it (the unit test checks sub-second changes against fresh renders).
  */
 int64_t
-memo_now_key(int64_t now_us)
+memo_time_key(int64_t unix_us)
 {
-	return now_us <= 0 ? -1 : now_us / 1000000;
+	return unix_us <= 0 ? -1 : unix_us / 1000000;
 }
 
 /* The slot's entry with a reference of our own, or NULL. */
@@ -143,22 +153,38 @@ publish(struct memo_slot *s, struct memo_entry *e)
 	entry_release(old);
 }
 
+/*
+ * The header fields as a render sees them: the age apart (see match) and
+ * the last heartbeat at the resolution it is printed with.
+ */
+static struct vigil_supervisor
+sup_key(const struct vigil_supervisor *sup)
+{
+	struct vigil_supervisor k = *sup;
+
+	k.heartbeat_age_ms = 0;
+	k.heartbeat_us = memo_time_key(sup->heartbeat_us);
+	return k;
+}
+
 /* Cheap fields first; the records (about 1 KB each) last. */
 static enum match
 match(const struct memo_entry *e, const struct view *v, int64_t now_key)
 {
-	struct vigil_supervisor sup = v->sup;
-	bool same_age = sup.heartbeat_age_ms == e->sup.heartbeat_age_ms;
+	struct vigil_supervisor a, b;
+	uint64_t age = v->sup.heartbeat_age_ms;
+	bool same_age = age == e->sup.heartbeat_age_ms;
 
 	if (e->now_key != now_key || e->have_sup != v->have_sup ||
 	    e->sup_status != v->sup_status || e->recs->n != v->n)
 		return MATCH_NONE;
 	/* An age and no age (field left out) differ in more than digits. */
-	if (!same_age && (sup.heartbeat_age_ms == AGE_NONE ||
+	if (!same_age && (age == AGE_NONE ||
 	    e->sup.heartbeat_age_ms == AGE_NONE))
 		return MATCH_NONE;
-	sup.heartbeat_age_ms = e->sup.heartbeat_age_ms;
-	if (memcmp(&e->sup, &sup, sizeof(sup)) != 0 || (v->n > 0 &&
+	a = sup_key(&e->sup);
+	b = sup_key(&v->sup);
+	if (memcmp(&a, &b, sizeof(a)) != 0 || (v->n > 0 &&
 	    memcmp(e->recs->rec, v->recs, v->n * sizeof(*v->recs)) != 0))
 		return MATCH_NONE;
 	return same_age ? MATCH_EXACT : MATCH_BUT_AGE;
@@ -269,7 +295,7 @@ entry_new(const struct view *v, int64_t now_us, struct memo_recs *recs,
 			memcpy(p, piece[i], len[i]);
 		p += len[i];
 	}
-	e->now_key = memo_now_key(now_us);
+	e->now_key = memo_time_key(now_us);
 	e->have_sup = v->have_sup;
 	e->sup_status = v->sup_status;
 	e->sup = v->sup;
@@ -331,33 +357,93 @@ answer_and_publish(struct memo_slot *s, struct memo_entry *e,
 	response_use_shared(resp, &e->shared);
 }
 
-void
-memo_respond(struct memo *m, enum memo_kind k, const struct view *v,
-    int64_t now_us, memo_render_fn render, struct response *resp)
+/* Answer from the slot's entry if it fits v and now_us (spliced or not). */
+static bool
+reuse(struct memo_slot *s, const struct view *v, int64_t now_us,
+    struct response *resp)
 {
-	struct memo_entry *e = NULL, *ne = NULL;
-	enum match how = MATCH_NONE;
-	struct hole h;
+	struct memo_entry *e, *ne = NULL;
+	enum match how;
 
-	if (m == NULL || (unsigned)k >= MEMO_KINDS) {
-		render_fresh(v, now_us, render, resp, &h);
-		return;
-	}
-	if ((e = grab(&m->slot[k])) != NULL)
-		how = match(e, v, memo_now_key(now_us));
+	if ((e = grab(s)) == NULL)
+		return false;
+	how = match(e, v, memo_time_key(now_us));
 	if (how == MATCH_EXACT) {
 		response_use_shared(resp, &e->shared);
-		return;
+		return true;
 	}
 	/* Without a recorded hole only an exact match is safe. */
 	if (how == MATCH_BUT_AGE && e->age.set)
 		ne = entry_respliced(e, v, now_us);
 	entry_release(e);
-	if (ne == NULL) {
+	if (ne == NULL)
+		return false;
+	answer_and_publish(s, ne, resp);
+	return true;
+}
+
+/*
+ * One full render per kind at a time: the workers that miss together
+ * (the time's second or the state changed) wait for the first one's
+ * answer, which is likely theirs too, instead of each building a tree.
+ * True when it waited (the render then is not ours); bounded, so a
+ * descheduled renderer delays the others by at most 50 ms.
+ */
+static bool
+wait_or_claim(struct memo_slot *s)
+{
+	struct timespec until;
+	bool waited;
+
+	pthread_mutex_lock(&s->lock);
+	if ((waited = s->rendering)) {
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_nsec += 50000000;
+		if (until.tv_nsec >= 1000000000) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000;
+		}
+		while (s->rendering && pthread_cond_timedwait(&s->rendered,
+		    &s->lock, &until) == 0)
+			;
+	} else
+		s->rendering = true;
+	pthread_mutex_unlock(&s->lock);
+	return waited;
+}
+
+static void
+unclaim(struct memo_slot *s)
+{
+	pthread_mutex_lock(&s->lock);
+	s->rendering = false;
+	pthread_cond_broadcast(&s->rendered);
+	pthread_mutex_unlock(&s->lock);
+}
+
+void
+memo_respond(struct memo *m, enum memo_kind k, const struct view *v,
+    int64_t now_us, memo_render_fn render, struct response *resp)
+{
+	struct memo_entry *ne;
+	struct memo_slot *s;
+	struct hole h;
+	bool claimed;
+
+	if (m == NULL || (unsigned)k >= MEMO_KINDS) {
 		render_fresh(v, now_us, render, resp, &h);
-		if (buf_failed(&resp->body) ||
-		    (ne = entry_rendered(v, now_us, resp, &h)) == NULL)
-			return;
+		return;
 	}
-	answer_and_publish(&m->slot[k], ne, resp);
+	s = &m->slot[k];
+	if (reuse(s, v, now_us, resp))
+		return;
+	claimed = !wait_or_claim(s);
+	if (!claimed && reuse(s, v, now_us, resp))
+		return;
+	render_fresh(v, now_us, render, resp, &h);
+	if (!buf_failed(&resp->body) &&
+	    (ne = entry_rendered(v, now_us, resp, &h)) != NULL)
+		answer_and_publish(s, ne, resp);
+	if (claimed)
+		unclaim(s);
 }

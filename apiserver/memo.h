@@ -33,11 +33,13 @@ typedef json_object *(*memo_render_fn)(const struct view *v, int64_t now_us,
  * (supervisor header fields and status, every record, the timestamp's
  * second). An answer is reused only when a request's inputs are equal
  * byte for byte, so it is always exactly what a fresh render would give,
- * with one refinement: the heartbeat's age, which changes every
- * millisecond, is spliced into the body in place of the digits of
- * "heartbeatAgeMs" (their position recorded while serializing) instead
- * of rendering the whole answer again. render.c prints the age nowhere
- * else (and memo.c relies on that).
+ * with two refinements. The last heartbeat's time is compared at the
+ * resolution it is printed with (whole seconds), like the timestamp.
+ * The heartbeat's age, which changes every millisecond, is spliced into
+ * the body in place of the digits of "heartbeatAgeMs" (their position
+ * recorded while serializing) instead of rendering the whole answer
+ * again; render.c prints the age nowhere else (and memo.c relies on
+ * that). Workers that miss at the same time wait for one render.
  *
  * Entries are immutable and reference counted: a request keeps the bytes
  * it writes even if another worker replaces the entry meanwhile.
@@ -56,7 +58,7 @@ void		 memo_free(struct memo *m);
 void	memo_respond(struct memo *m, enum memo_kind k, const struct view *v,
 	    int64_t now_us, memo_render_fn render, struct response *resp);
 
-/* The part of now_us an answer depends on (exposed for tests). */
-int64_t	memo_now_key(int64_t now_us);
+/* The part of a Unix time (us) an answer depends on (exposed for tests). */
+int64_t	memo_time_key(int64_t unix_us);
 
 #endif /* APISERVER_MEMO_H */

@@ -2,6 +2,7 @@
  * Unit tests for apiserver/memo.c: a memoized answer equals a fresh one;
  * and response_finish, the one-buffer wire image the server writes.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -388,6 +389,12 @@ test_age_spliced_not_rendered(void **state)
 		response_free(&resp);
 	}
 	assert_int_equal(renders_done, 1);
+	/* A heartbeat later in the same second: printed the same. */
+	view.sup.heartbeat_us += 50000;
+	response_init(&resp);
+	memo_respond(m, MEMO_HEALTH, &view, NOW, counted_health_body, &resp);
+	response_free(&resp);
+	assert_int_equal(renders_done, 1);
 	/* Anything else changing renders again. */
 	recs[0].restart_count++;
 	response_init(&resp);
@@ -446,6 +453,57 @@ test_finish_matches_serialize(void **state)
 	memo_free(m);
 }
 
+/* Workers answering at once, each with its own heartbeat age. */
+static struct memo *shared_memo;
+
+static void *
+worker(void *arg)
+{
+	struct view mine = view;
+	struct response resp, fresh;
+	struct buf a, b;
+	int id = (int)(intptr_t)arg, bad = 0;
+
+	buf_init(&a);
+	buf_init(&b);
+	for (int i = 0; i < 400; i++) {
+		mine.sup.heartbeat_age_ms = (uint64_t)(i / 8 + id % 2);
+		response_init(&resp);
+		memo_respond(shared_memo, (enum memo_kind)(i % MEMO_KINDS),
+		    &mine, NOW, renders[i % MEMO_KINDS], &resp);
+		response_init(&fresh);
+		memo_respond(NULL, (enum memo_kind)(i % MEMO_KINDS), &mine,
+		    NOW, renders[i % MEMO_KINDS], &fresh);
+		if (response_serialize(&resp, false, &a) == -1 ||
+		    response_serialize(&fresh, false, &b) == -1 ||
+		    a.len != b.len || memcmp(a.data, b.data, a.len) != 0)
+			bad++;
+		response_free(&resp);
+		response_free(&fresh);
+	}
+	buf_free(&a);
+	buf_free(&b);
+	return (void *)(intptr_t)bad;
+}
+
+static void
+test_concurrent_workers(void **state)
+{
+	pthread_t t[6];
+	void *bad;
+
+	(void)state;
+	shared_memo = memo_new();
+	for (int i = 0; i < 6; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, worker,
+		    (void *)(intptr_t)i), 0);
+	for (int i = 0; i < 6; i++) {
+		assert_int_equal(pthread_join(t[i], &bad), 0);
+		assert_int_equal((intptr_t)bad, 0);
+	}
+	memo_free(shared_memo);
+}
+
 /* Without a memo every answer is rendered, with the same bytes. */
 static void
 test_no_memo(void **state)
@@ -480,6 +538,7 @@ main(void)
 		cmocka_unit_test_setup(test_age_spliced_not_rendered, setup),
 		cmocka_unit_test_setup(test_random_walk, setup),
 		cmocka_unit_test_setup(test_finish_matches_serialize, setup),
+		cmocka_unit_test_setup(test_concurrent_workers, setup),
 		cmocka_unit_test_setup(test_no_memo, setup),
 	};
 
