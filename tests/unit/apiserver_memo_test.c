@@ -418,7 +418,8 @@ test_finish_matches_serialize(void **state)
 	buf_init(&want);
 	for (int k = 0; k < MEMO_KINDS; k++)
 		for (int mode = 0; mode < 8; mode++) {
-			bool head = mode & 1, keep = mode & 2, shared = mode & 4;
+			bool head = mode & 1, keep = mode & 2;
+			bool shared = mode & 4;
 
 			response_init(&resp);
 			memo_respond(shared ? m : NULL, (enum memo_kind)k, &view,
