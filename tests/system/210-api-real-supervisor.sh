@@ -82,6 +82,8 @@ expect 404 "$URL/health/nosuch"
 install_plugin sad "$PLUGIN_BIN/flaky/flaky" '[vigil]
 env = { FLAKY_REPORT = "degraded" }'
 kill -HUP "$SUPERVISOR_PID"
+# "degraded" overall also covers a plugin still starting: wait for sad.
+wait_state sad degraded 5
 wait_cond 5 "overall degraded" 'status_is degraded'
 expect 200 "$URL/health"
 expect 200 "$URL/health/readiness"
