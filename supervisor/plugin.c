@@ -833,9 +833,17 @@ plugin_on_output(struct plugin *p, int fd, uint64_t now)
 
 /* --- exit, timers, replacement ------------------------------------------ */
 
-static void
+/*
+ * Returns the process's gRPC channel for the caller to destroy after it
+ * has published the exit: grpc_channel_destroy() can take milliseconds
+ * (gRPC joins threads it no longer needs), and readers should not wait
+ * for that to learn that the plugin died.
+ */
+static grpc_channel *
 forget_process(struct plugin *p, uint64_t now)
 {
+	grpc_channel *chan = p->chan;
+
 	read_stream(p, &p->out_fd, &p->out, "stdout", now);
 	read_stream(p, &p->err_fd, &p->err, "stderr", now);
 	close_fd(p, &p->out_fd);
@@ -844,8 +852,6 @@ forget_process(struct plugin *p, uint64_t now)
 	 * port or the pipes) goes with it. */
 	proc_signal_group(p->pid, SIGKILL);
 	rpc_cancel(p->sv->rpc, cookie_of(p));
-	if (p->chan != NULL)
-		grpc_channel_destroy(p->chan);
 	p->chan = NULL;
 	if (p->sockpath[0] != '\0')
 		unlink(p->sockpath);
@@ -855,6 +861,7 @@ forget_process(struct plugin *p, uint64_t now)
 	p->connected = p->stopping = false;
 	p->init_inflight = p->check_inflight = false;
 	p->init_retry_ms = 0;
+	return chan;
 }
 
 static void
@@ -879,6 +886,7 @@ plugin_on_exit(struct plugin *p, int status, uint64_t now)
 {
 	char how[96];
 	bool expected = p->stopping;
+	grpc_channel *chan;
 
 	proc_describe_status(status, how, sizeof(how));
 	log_event(expected ? LOG_LEVEL_INFO : LOG_LEVEL_WARN, "plugin exited",
@@ -890,8 +898,10 @@ plugin_on_exit(struct plugin *p, int status, uint64_t now)
 	/* After fail_start() the message keeps its reason, not our SIGKILL. */
 	if (!expected && !p->start_failed)
 		snprintf(p->message, sizeof(p->message), "process %s", how);
-	forget_process(p, now);
-	step(p, FSM_EV_EXITED, 0, now);
+	chan = forget_process(p, now);
+	step(p, FSM_EV_EXITED, 0, now);		/* publishes */
+	if (chan != NULL)
+		grpc_channel_destroy(chan);
 	if (p->has_next)
 		swap_manifest(p, now);
 }
