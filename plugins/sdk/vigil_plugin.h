@@ -135,6 +135,8 @@ void		vigil_server_stop(struct vigil_server *srv);
 /*
  * Stop the loop of this process when sig arrives, at once, even when idle
  * (the handler wakes a watcher thread that begins the server's shutdown).
+ * Call it before vigil_server_start or vigil_server_run, which start the
+ * watcher; vigil_plugin_main does.
  */
 int		vigil_server_stop_on_signal(int sig);
 /* The bound TCP port (useful with "127.0.0.1:0"), 0 for unix sockets. */
