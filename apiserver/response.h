@@ -62,6 +62,11 @@ void	response_header(struct response *r, const char *fmt, ...)
  */
 int	response_serialize(const struct response *r, bool head,
 	    struct buf *wire);
+/*
+ * (response_serialize is the plain two-buffer form; the server sends
+ * with response_prebuilt or response_finish below, and the unit tests
+ * check those against it.)
+ */
 
 /*
  * Turn r's body buffer into the whole response (status line, headers,

@@ -140,11 +140,8 @@ handle_request(struct mg_connection *c, void *cbdata)
 		resp.status = 500;
 	}
 	metrics_count(res.ep, resp.status);
-	/* Checked here: log_event prepares a line before it looks. */
-	if (log_get_level() <= LOG_LEVEL_DEBUG)
-		log_debug("request", "client=%s method=%s path=%s "
-		    "status=%d", req.client_ip, req.method, req.path,
-		    resp.status);
+	log_debug("request", "client=%s method=%s path=%s status=%d",
+	    req.client_ip, req.method, req.path, resp.status);
 	response_free(&resp);
 	return resp.status;
 }

@@ -261,12 +261,14 @@ put_time(struct line *l)
 void
 log_vevent(int level, const char *msg, const char *fmt, va_list ap)
 {
-	struct line l = { .len = 0 };
+	struct line l;		/* not zeroed: only l.len bytes are written */
 	va_list aq;
 	int saved = errno;
 
+	/* First: a suppressed level (debug, per request) must cost nothing. */
 	if (level < log_level || level < 0 || level > LOG_LEVEL_ERROR)
 		return;
+	l.len = 0;
 	if (log_format == LOG_FORMAT_JSON) {
 		put_str(&l, "{\"time\":\"");
 		put_time(&l);

@@ -222,7 +222,7 @@ timers_run(struct vigil_server *s, uint64_t now)
 	}
 }
 
-/* How long the loop may sleep in the completion queue (UINT64_MAX: no bound). */
+/* How long the loop may sleep in the queue; UINT64_MAX: until an event. */
 static uint64_t
 timers_wait(const struct vigil_server *s, uint64_t now)
 {
