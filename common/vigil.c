@@ -233,14 +233,19 @@ static int
 attach(struct vigil *v)
 {
 	uint64_t now = mono_ns();
-	struct stat st;
+	off_t end;
 
 	if (v->base == NULL || now - v->checked_ns >= REOPEN_INTERVAL_NS) {
 		if (refresh(v, now) == -1)
 			return -1;
 	}
-	/* A segment truncated under us would fault on access: check size. */
-	if (fstat(v->fd, &st) == -1 || (size_t)st.st_size < v->size) {
+	/*
+	 * A segment truncated under us would fault on access (the guard
+	 * catches that) or, within its last page, read as zeros: check the
+	 * size on every call. lseek is the cheapest way to ask for it.
+	 */
+	if ((end = lseek(v->fd, 0, SEEK_END)) == -1 ||
+	    (size_t)end < v->size) {
 		unmap(v);
 		errno = EPROTO;
 		return -1;
@@ -409,6 +414,48 @@ read_get(struct vigil *v, const char *name, struct vigil_record *out)
 	}
 	errno = ENOENT;
 	return -1;
+}
+
+/*
+ * The sum of the update counters of slots [0, count): every write adds 2
+ * to one of them and none ever goes down while the segment keeps its
+ * generation and creation time (a rebuilt segment gets a new one).
+ */
+static int
+read_changes(struct vigil *v, const struct vigil_supervisor *sup,
+    uint64_t *out)
+{
+	const struct vigil_shm_header *h;
+	uint64_t sum = 0;
+
+	if (attach(v) == -1)
+		return -1;
+	h = hdr(v);
+	if (h->generation != sup->generation ||
+	    h->created_us != sup->created_us) {
+		errno = EAGAIN;
+		return -1;
+	}
+	for (uint32_t i = 0, n = live_count(v); i < n; i++) {
+		_Atomic uint64_t *seq = (_Atomic uint64_t *)(uintptr_t)
+		    &slot(v, i)->seq;
+		uint64_t s = atomic_load_explicit(seq, memory_order_acquire);
+
+		if (s & 1) {
+			errno = EAGAIN;
+			return -1;
+		}
+		sum += s;
+	}
+	*out = sum;
+	return 0;
+}
+
+int
+vigil_changes(struct vigil *v, const struct vigil_supervisor *sup,
+    uint64_t *changes)
+{
+	GUARDED_READ(v, read_changes(v, sup, changes));
 }
 
 int

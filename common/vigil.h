@@ -60,6 +60,19 @@ int	vigil_supervisor(struct vigil *v, struct vigil_supervisor *out);
 int	vigil_snapshot(struct vigil *v, struct vigil_record *out, size_t max,
 	    size_t *n);
 
+/*
+ * A counter of the writes to the records, for pollers that want to skip
+ * vigil_snapshot when nothing changed: two equal values mean that no
+ * record was written in between. sup is the header the caller read with
+ * vigil_supervisor(); values are comparable only between calls given
+ * headers with the same generation and created_us. -1 with errno as
+ * vigil_supervisor, or EAGAIN when the segment is no longer the one sup
+ * describes or a record is being written at that moment (ask again, or
+ * take a snapshot).
+ */
+int	vigil_changes(struct vigil *v, const struct vigil_supervisor *sup,
+	    uint64_t *changes);
+
 /* One plugin's record by name; -1 with ENOENT when no such plugin. */
 int	vigil_get(struct vigil *v, const char *name, struct vigil_record *out);
 

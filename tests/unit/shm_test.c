@@ -281,6 +281,78 @@ test_stuck_writer(void **state)
 	vigil_close(v);
 }
 
+/* The write counter moves with every record write and with nothing else. */
+static void
+test_changes_counter(void **state)
+{
+	struct shmstate *s = *state;
+	struct vigil *v = vigil_open(name);
+	struct vigil_supervisor sup, other;
+	struct vigil_record in;
+	uint64_t c0, c1, c2, c3;
+	int slot = shmstate_alloc(s);
+
+	make_record(&in, "counted", VIGIL_STATE_HEALTHY);
+	shmstate_publish(s, slot, &in);
+	assert_int_equal(vigil_supervisor(v, &sup), 0);
+	assert_int_equal(vigil_changes(v, &sup, &c0), 0);
+	assert_int_equal(vigil_changes(v, &sup, &c1), 0);
+	assert_true(c0 == c1);
+	/* The header's heartbeat is not a record. */
+	shmstate_heartbeat(s, mono_ns(), 1);
+	assert_int_equal(vigil_changes(v, &sup, &c1), 0);
+	assert_true(c0 == c1);
+	/* A write counts even when it writes the same bytes. */
+	shmstate_publish(s, slot, &in);
+	assert_int_equal(vigil_changes(v, &sup, &c1), 0);
+	assert_true(c1 != c0);
+	in.state = VIGIL_STATE_UNHEALTHY;
+	shmstate_publish(s, slot, &in);
+	assert_int_equal(vigil_changes(v, &sup, &c2), 0);
+	assert_true(c2 != c1 && c2 != c0);
+	shmstate_release(s, slot);
+	assert_int_equal(vigil_changes(v, &sup, &c3), 0);
+	assert_true(c3 != c2 && c3 != c1 && c3 != c0);
+	/* A header of another segment, or of a rebuilt one, does not fit. */
+	other = sup;
+	other.generation ^= 1;
+	assert_int_equal(vigil_changes(v, &other, &c1), -1);
+	assert_int_equal(errno, EAGAIN);
+	other = sup;
+	other.created_us++;
+	assert_int_equal(vigil_changes(v, &other, &c1), -1);
+	assert_int_equal(errno, EAGAIN);
+	vigil_close(v);
+}
+
+/* A record mid-write has no count yet: the caller must look again. */
+static void
+test_changes_during_write(void **state)
+{
+	struct shmstate *s = *state;
+	struct vigil *v = vigil_open(name);
+	struct vigil_supervisor sup;
+	struct vigil_shm_slot *raw;
+	struct vigil_record in;
+	int slot = shmstate_alloc(s);
+	uint64_t c;
+	size_t len;
+	char *base;
+
+	make_record(&in, "busy", VIGIL_STATE_HEALTHY);
+	shmstate_publish(s, slot, &in);
+	assert_int_equal(vigil_supervisor(v, &sup), 0);
+	base = raw_map(&len);
+	raw = (struct vigil_shm_slot *)(base + VIGIL_SHM_HEADER_SIZE);
+	atomic_fetch_add(&raw[slot].seq, 1);
+	assert_int_equal(vigil_changes(v, &sup, &c), -1);
+	assert_int_equal(errno, EAGAIN);
+	atomic_fetch_add(&raw[slot].seq, 1);
+	assert_int_equal(vigil_changes(v, &sup, &c), 0);
+	munmap(base, len);
+	vigil_close(v);
+}
+
 static void
 test_untrusted_strings_and_state(void **state)
 {
@@ -408,6 +480,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_writer_repairs_header, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_recreates_removed_segment, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stuck_writer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_changes_counter, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_changes_during_write, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_untrusted_strings_and_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_available, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_supervisor_info_and_shutdown, setup, teardown),
