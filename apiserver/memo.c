@@ -37,6 +37,8 @@ struct memo_entry {
 	bool			 have_sup;
 	enum sup_status		 sup_status;
 	struct vigil_supervisor	 sup;
+	bool			 have_changes;	/* libvigil's write counter */
+	uint64_t		 changes;	/* when recs were read */
 	struct memo_recs	*recs;
 	struct hole		 age;		/* in the body */
 	char			 wire[];	/* shared.wire */
@@ -167,6 +169,23 @@ sup_key(const struct vigil_supervisor *sup)
 	return k;
 }
 
+/*
+ * Whether v's records are e's: the same write counter of the same segment
+ * says so without reading them (the header, generation and creation time
+ * included, is compared by match); else the records themselves, if v has
+ * them.
+ */
+static bool
+same_records(const struct memo_entry *e, const struct view *v)
+{
+	if (e->have_changes && v->have_changes && e->changes == v->changes)
+		return true;
+	if (!v->loaded || e->recs->n != v->n)
+		return false;
+	return v->n == 0 ||
+	    memcmp(e->recs->rec, v->recs, v->n * sizeof(*v->recs)) == 0;
+}
+
 /* Cheap fields first; the records (about 1 KB each) last. */
 static enum match
 match(const struct memo_entry *e, const struct view *v, int64_t now_key)
@@ -176,7 +195,7 @@ match(const struct memo_entry *e, const struct view *v, int64_t now_key)
 	bool same_age = age == e->sup.heartbeat_age_ms;
 
 	if (e->now_key != now_key || e->have_sup != v->have_sup ||
-	    e->sup_status != v->sup_status || e->recs->n != v->n)
+	    e->sup_status != v->sup_status)
 		return MATCH_NONE;
 	/* An age and no age (field left out) differ in more than digits. */
 	if (!same_age && (age == AGE_NONE ||
@@ -184,8 +203,7 @@ match(const struct memo_entry *e, const struct view *v, int64_t now_key)
 		return MATCH_NONE;
 	a = sup_key(&e->sup);
 	b = sup_key(&v->sup);
-	if (memcmp(&a, &b, sizeof(a)) != 0 || (v->n > 0 &&
-	    memcmp(e->recs->rec, v->recs, v->n * sizeof(*v->recs)) != 0))
+	if (memcmp(&a, &b, sizeof(a)) != 0 || !same_records(e, v))
 		return MATCH_NONE;
 	return same_age ? MATCH_EXACT : MATCH_BUT_AGE;
 }
@@ -299,6 +317,8 @@ entry_new(const struct view *v, int64_t now_us, struct memo_recs *recs,
 	e->have_sup = v->have_sup;
 	e->sup_status = v->sup_status;
 	e->sup = v->sup;
+	e->have_changes = v->have_changes;
+	e->changes = v->changes;
 	atomic_fetch_add_explicit(&recs->refs, 1, memory_order_relaxed);
 	e->recs = recs;
 	e->age = *h;
@@ -336,15 +356,23 @@ entry_respliced(const struct memo_entry *e, const struct view *v,
 	char digits[24];
 	const char *piece[3] = { body, digits, body + tail };
 	size_t len[3] = { e->age.off, 0, body_len - tail };
+	struct memo_entry *ne;
 	int n;
 
 	n = snprintf(digits, sizeof(digits), "%" PRIu64,
 	    v->sup.heartbeat_age_ms);
 	h.len = len[1] = (size_t)n;
+
 	response_init(&tmp);
 	tmp.status = e->shared.status;
 	tmp.content_type = e->shared.content_type;
-	return entry_new(v, now_us, e->recs, &tmp, piece, len, &h);
+	ne = entry_new(v, now_us, e->recs, &tmp, piece, len, &h);
+	/* Matched on the records themselves: e's counter still fits them. */
+	if (ne != NULL && !v->have_changes) {
+		ne->have_changes = e->have_changes;
+		ne->changes = e->changes;
+	}
+	return ne;
 }
 
 /* Answer with e, and keep it for the next requests. */
@@ -419,6 +447,15 @@ unclaim(struct memo_slot *s)
 	s->rendering = false;
 	pthread_cond_broadcast(&s->rendered);
 	pthread_mutex_unlock(&s->lock);
+}
+
+bool
+memo_reuse(struct memo *m, enum memo_kind k, const struct view *v,
+    int64_t now_us, struct response *resp)
+{
+	if (m == NULL || (unsigned)k >= MEMO_KINDS)
+		return false;
+	return reuse(&m->slot[k], v, now_us, resp);
 }
 
 void

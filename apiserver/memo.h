@@ -33,7 +33,9 @@ typedef json_object *(*memo_render_fn)(const struct view *v, int64_t now_us,
  * (supervisor header fields and status, every record, the timestamp's
  * second). An answer is reused only when a request's inputs are equal
  * byte for byte, so it is always exactly what a fresh render would give,
- * with two refinements. The last heartbeat's time is compared at the
+ * with three refinements. Records are known to be equal without reading
+ * them when libvigil's write counter (vigil_changes) is the one the
+ * answer was rendered under. The last heartbeat's time is compared at the
  * resolution it is printed with (whole seconds), like the timestamp.
  * The heartbeat's age, which changes every millisecond, is spliced into
  * the body in place of the digits of "heartbeatAgeMs" (their position
@@ -50,10 +52,20 @@ struct memo	*memo_new(void);
 void		 memo_free(struct memo *m);
 
 /*
- * Answer with (k, v, now_us): the memoized bytes when the inputs match,
- * else render(v, now_us), which is then kept for the next requests. With
- * m NULL every answer is rendered. resp may then share the memo's bytes
- * (released by response_free).
+ * Answer from the memo before the records are read: true (resp then
+ * shares the memo's bytes) when v, from view_header, has the header of a
+ * kept answer and the same libvigil write counter, which means the same
+ * records. False when there is no such answer; the caller then loads
+ * the records (view_records) and calls memo_respond.
+ */
+bool	memo_reuse(struct memo *m, enum memo_kind k, const struct view *v,
+	    int64_t now_us, struct response *resp);
+
+/*
+ * Answer with (k, v, now_us), v loaded: the memoized bytes when the
+ * inputs match, else render(v, now_us), which is then kept for the next
+ * requests. With m NULL every answer is rendered. resp may then share
+ * the memo's bytes (released by response_free).
  */
 void	memo_respond(struct memo *m, enum memo_kind k, const struct view *v,
 	    int64_t now_us, memo_render_fn render, struct response *resp);

@@ -169,16 +169,30 @@ plugins_health_body(const struct view *v, int64_t now_us, int *status)
 	return render_plugins_health(v, now_us);
 }
 
+/*
+ * A memoized answer: from the header and libvigil's write counter alone
+ * when they match the kept answer's (no record is copied), else from the
+ * records.
+ */
+static void
+memoized(const struct api *api, const struct request *req,
+    enum memo_kind k, memo_render_fn render, struct response *resp)
+{
+	struct view v;
+
+	view_header(req->worker, api->heartbeat_timeout_ms, &v);
+	if (memo_reuse(api->memo, k, &v, req->now_us, resp))
+		return;
+	view_records(req->worker, &v);
+	memo_respond(api->memo, k, &v, req->now_us, render, resp);
+}
+
 static void
 do_health(const struct api *api, const struct request *req,
     struct response *resp, struct route_result *res)
 {
-	struct view v;
-
 	(void)res;
-	view_load(req->worker, api->heartbeat_timeout_ms, &v);
-	memo_respond(api->memo, MEMO_HEALTH, &v, req->now_us, health_body,
-	    resp);
+	memoized(api, req, MEMO_HEALTH, health_body, resp);
 }
 
 static void
@@ -197,12 +211,8 @@ static void
 do_readiness(const struct api *api, const struct request *req,
     struct response *resp, struct route_result *res)
 {
-	struct view v;
-
 	(void)res;
-	view_load(req->worker, api->heartbeat_timeout_ms, &v);
-	memo_respond(api->memo, MEMO_READINESS, &v, req->now_us,
-	    readiness_body, resp);
+	memoized(api, req, MEMO_READINESS, readiness_body, resp);
 }
 
 /* 404 for names that cannot exist; the name is validated before lookup. */
@@ -244,24 +254,16 @@ static void
 do_plugins_status(const struct api *api, const struct request *req,
     struct response *resp, struct route_result *res)
 {
-	struct view v;
-
 	(void)res;
-	view_load(req->worker, api->heartbeat_timeout_ms, &v);
-	memo_respond(api->memo, MEMO_PLUGINS_STATUS, &v, req->now_us,
-	    plugins_status_body, resp);
+	memoized(api, req, MEMO_PLUGINS_STATUS, plugins_status_body, resp);
 }
 
 static void
 do_plugins_health(const struct api *api, const struct request *req,
     struct response *resp, struct route_result *res)
 {
-	struct view v;
-
 	(void)res;
-	view_load(req->worker, api->heartbeat_timeout_ms, &v);
-	memo_respond(api->memo, MEMO_PLUGINS_HEALTH, &v, req->now_us,
-	    plugins_health_body, resp);
+	memoized(api, req, MEMO_PLUGINS_HEALTH, plugins_health_body, resp);
 }
 
 /* The last /metrics body's size, with slack: it grows with the counters. */

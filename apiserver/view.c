@@ -71,21 +71,39 @@ ensure_capacity(struct worker *w, uint32_t capacity)
 }
 
 void
+view_header(struct worker *w, uint64_t heartbeat_timeout_ms,
+    struct view *out)
+{
+	view_supervisor(w, heartbeat_timeout_ms, out);
+	/* Read after the header: it then describes no older records. */
+	out->have_changes = out->have_sup &&
+	    vigil_changes(w->v, &out->sup, &out->changes) == 0;
+}
+
+void
+view_records(struct worker *w, struct view *v)
+{
+	v->loaded = true;
+	if (!v->have_sup)
+		return;
+	if (ensure_capacity(w, v->sup.capacity) == -1 ||
+	    vigil_snapshot(w->v, w->recs, w->cap, &v->n) == -1) {
+		v->err = errno != 0 ? errno : EIO;
+		v->n = 0;
+		v->have_sup = false;
+		v->have_changes = false;
+		v->sup_status = status_supervisor(v->err, 0, 0);
+		return;
+	}
+	v->recs = w->recs;
+	status_summarize(v->recs, v->n, &v->sum);
+}
+
+void
 view_load(struct worker *w, uint64_t heartbeat_timeout_ms, struct view *out)
 {
 	view_supervisor(w, heartbeat_timeout_ms, out);
-	if (!out->have_sup)
-		return;
-	if (ensure_capacity(w, out->sup.capacity) == -1 ||
-	    vigil_snapshot(w->v, w->recs, w->cap, &out->n) == -1) {
-		out->err = errno != 0 ? errno : EIO;
-		out->n = 0;
-		out->have_sup = false;
-		out->sup_status = status_supervisor(out->err, 0, 0);
-		return;
-	}
-	out->recs = w->recs;
-	status_summarize(out->recs, out->n, &out->sum);
+	view_records(w, out);
 }
 
 int
@@ -105,6 +123,7 @@ view_load_one(struct worker *w, uint64_t heartbeat_timeout_ms,
 		}
 		return -1;
 	}
+	out->loaded = true;
 	out->recs = rec;
 	out->n = 1;
 	status_summarize(rec, 1, &out->sum);

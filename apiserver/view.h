@@ -25,6 +25,9 @@ struct view {
 	enum sup_status			 sup_status;
 	bool				 have_sup; /* header fields valid */
 	struct vigil_supervisor		 sup;
+	bool				 have_changes; /* changes valid */
+	uint64_t			 changes; /* vigil_changes(sup) */
+	bool				 loaded; /* recs, n, sum filled */
 	const struct vigil_record	*recs;	/* owned by the worker */
 	size_t				 n;
 	struct status_summary		 sum;
@@ -34,7 +37,15 @@ struct view {
 void	view_supervisor(struct worker *w, uint64_t heartbeat_timeout_ms,
 	    struct view *out);
 
-/* Header and every record (health, readiness, status, metrics). */
+/*
+ * Header and the records' write counter, not the records: enough for a
+ * memoized answer (memo_reuse). view_records adds the records.
+ */
+void	view_header(struct worker *w, uint64_t heartbeat_timeout_ms,
+	    struct view *out);
+void	view_records(struct worker *w, struct view *v);
+
+/* Header and every record (view_supervisor, then view_records). */
 void	view_load(struct worker *w, uint64_t heartbeat_timeout_ms,
 	    struct view *out);
 

@@ -82,8 +82,58 @@ setup(void **state)
 	view.sup.heartbeat_age_ms = 100;
 	view.recs = recs;
 	view.n = NRECS;
+	view.loaded = true;
 	derive();
 	return 0;
+}
+
+/*
+ * The same tests again with views that carry libvigil's write counter,
+ * modelled as a hash of the records (equal exactly when they are, which
+ * is what vigil_changes promises), so check() also answers through
+ * memo_reuse from a view without records.
+ */
+static bool use_counter;
+
+static int
+setup_counted(void **state)
+{
+	use_counter = true;
+	return setup(state);
+}
+
+static int
+teardown_counted(void **state)
+{
+	(void)state;
+	use_counter = false;
+	return 0;
+}
+
+static uint64_t
+records_counter(void)
+{
+	const unsigned char *p = (const unsigned char *)recs;
+	uint64_t h = 1469598103934665603ULL ^ view.n;
+
+	for (size_t i = 0; i < view.n * sizeof(recs[0]); i++) {
+		h ^= p[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/* view as view_header leaves it: header and counter, no records. */
+static struct view
+header_only(void)
+{
+	struct view h = view;
+
+	h.loaded = false;
+	h.recs = NULL;
+	h.n = 0;
+	memset(&h.sum, 0, sizeof(h.sum));
+	return h;
 }
 
 /* The render and status each endpoint's handler uses (apiserver/routes.c). */
@@ -122,6 +172,24 @@ static const memo_render_fn renders[MEMO_KINDS] = {
 	[MEMO_PLUGINS_HEALTH] = plugins_health_body,
 };
 
+/* What routes.c's memoized() does; true when memo_reuse answered. */
+static bool
+respond(struct memo *m, enum memo_kind k, int64_t now,
+    struct response *resp)
+{
+	struct view h;
+
+	if (use_counter) {
+		view.have_changes = view.have_sup;
+		view.changes = records_counter();
+		h = header_only();
+		if (memo_reuse(m, k, &h, now, resp))
+			return true;
+	}
+	memo_respond(m, k, &view, now, renders[k], resp);
+	return false;
+}
+
 /* Wire bytes of a fresh render, for a plain or HEAD request. */
 static void
 fresh_wire(enum memo_kind k, int64_t now, bool head, struct buf *out)
@@ -156,7 +224,7 @@ check(struct memo *m, enum memo_kind k, int64_t now)
 	buf_init(&fresh);
 	buf_init(&got);
 	response_init(&resp);
-	memo_respond(m, k, &view, now, renders[k], &resp);
+	respond(m, k, now, &resp);
 	assert_non_null(resp.shared);
 	same = resp.shared == last[k];
 	last[k] = resp.shared;
@@ -505,6 +573,109 @@ test_concurrent_workers(void **state)
 	memo_free(shared_memo);
 }
 
+/*
+ * With the write counter of the answer's records, an answer comes from
+ * the header alone: no records read, no render, the bytes of a fresh
+ * render. Any other counter, or none, needs the records.
+ */
+static void
+test_counter_hit_without_records(void **state)
+{
+	struct memo *m = memo_new();
+	struct response resp;
+	struct buf fresh, got;
+	struct view h;
+
+	(void)state;
+	buf_init(&fresh);
+	buf_init(&got);
+	view.have_changes = true;
+	view.changes = 1000;
+	renders_done = 0;
+	response_init(&resp);
+	memo_respond(m, MEMO_HEALTH, &view, NOW, counted_health_body, &resp);
+	response_free(&resp);
+	assert_int_equal(renders_done, 1);
+	h = header_only();
+	for (int i = 0; i < 2; i++) {
+		response_init(&resp);
+		assert_true(memo_reuse(m, MEMO_HEALTH, &h, NOW, &resp));
+		fresh_wire(MEMO_HEALTH, NOW, false, &fresh);
+		assert_int_equal(response_serialize(&resp, false, &got), 0);
+		assert_int_equal(got.len, fresh.len);
+		assert_memory_equal(got.data, fresh.data, fresh.len);
+		response_free(&resp);
+		/* A new age is spliced in, still without the records. */
+		view.sup.heartbeat_age_ms = h.sup.heartbeat_age_ms += 333;
+	}
+	assert_int_equal(renders_done, 1);
+	h.changes = 1002;
+	response_init(&resp);
+	assert_false(memo_reuse(m, MEMO_HEALTH, &h, NOW, &resp));
+	h.changes = 1000;
+	h.have_changes = false;
+	assert_false(memo_reuse(m, MEMO_HEALTH, &h, NOW, &resp));
+	/* The same counter of another segment is another count. */
+	h.have_changes = true;
+	h.sup.generation++;
+	assert_false(memo_reuse(m, MEMO_HEALTH, &h, NOW, &resp));
+	h.sup.generation--;
+	h.sup.created_us++;
+	assert_false(memo_reuse(m, MEMO_HEALTH, &h, NOW, &resp));
+	h.sup.created_us--;
+	assert_false(memo_reuse(m, MEMO_HEALTH, &h, NOW + 1000000, &resp));
+	assert_true(memo_reuse(m, MEMO_HEALTH, &h, NOW, &resp));
+	response_free(&resp);
+	/* No memo: nothing to reuse. */
+	response_init(&resp);
+	assert_false(memo_reuse(NULL, MEMO_HEALTH, &h, NOW, &resp));
+	response_free(&resp);
+	buf_free(&fresh);
+	buf_free(&got);
+	memo_free(m);
+}
+
+/*
+ * Records rewritten with the same bytes move the counter: the records
+ * still match (no render), and the next answer made from the kept one (a
+ * new age spliced in) takes the new counter, so the requests after it
+ * need no records again.
+ */
+static void
+test_counter_follows_identical_rewrite(void **state)
+{
+	struct memo *m = memo_new();
+	struct response resp;
+	struct view h;
+
+	(void)state;
+	view.have_changes = true;
+	view.changes = 40;
+	renders_done = 0;
+	response_init(&resp);
+	memo_respond(m, MEMO_HEALTH, &view, NOW, counted_health_body, &resp);
+	response_free(&resp);
+	view.changes = 42;
+	h = header_only();
+	response_init(&resp);
+	assert_false(memo_reuse(m, MEMO_HEALTH, &h, NOW, &resp));
+	memo_respond(m, MEMO_HEALTH, &view, NOW, counted_health_body, &resp);
+	response_free(&resp);
+	assert_int_equal(renders_done, 1);
+	/* A new age: spliced, and kept with the counter of this view. */
+	view.changes = 44;
+	view.sup.heartbeat_age_ms += 5;
+	response_init(&resp);
+	memo_respond(m, MEMO_HEALTH, &view, NOW, counted_health_body, &resp);
+	response_free(&resp);
+	h = header_only();
+	response_init(&resp);
+	assert_true(memo_reuse(m, MEMO_HEALTH, &h, NOW, &resp));
+	response_free(&resp);
+	assert_int_equal(renders_done, 1);
+	memo_free(m);
+}
+
 /* Without a memo every answer is rendered, with the same bytes. */
 static void
 test_no_memo(void **state)
@@ -541,6 +712,21 @@ main(void)
 		cmocka_unit_test_setup(test_finish_matches_serialize, setup),
 		cmocka_unit_test_setup(test_concurrent_workers, setup),
 		cmocka_unit_test_setup(test_no_memo, setup),
+		cmocka_unit_test_setup(test_counter_hit_without_records, setup),
+		cmocka_unit_test_setup(test_counter_follows_identical_rewrite,
+		    setup),
+		cmocka_unit_test_setup_teardown(test_same_inputs_hit,
+		    setup_counted, teardown_counted),
+		cmocka_unit_test_setup_teardown(test_each_record_byte,
+		    setup_counted, teardown_counted),
+		cmocka_unit_test_setup_teardown(test_each_supervisor_byte,
+		    setup_counted, teardown_counted),
+		cmocka_unit_test_setup_teardown(test_each_other_input,
+		    setup_counted, teardown_counted),
+		cmocka_unit_test_setup_teardown(test_each_age,
+		    setup_counted, teardown_counted),
+		cmocka_unit_test_setup_teardown(test_random_walk,
+		    setup_counted, teardown_counted),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
