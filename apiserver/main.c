@@ -1,7 +1,9 @@
 /* vigil-apiserver: the unprivileged HTTP frontend to Vigil's plugin state. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,6 +137,30 @@ load_config(const struct options *o, struct vigil_config *cfg)
 		    "error=%s", "[api] threads must be at least 1");
 }
 
+/*
+ * [api] scheduling = "batch" (docs/API.md, "CPU scheduling"): a worker
+ * woken by a request does not preempt what runs on that CPU (the daemons
+ * Vigil watches, or the client); it runs at the next scheduling point,
+ * with the same share of CPU as before. Set on the main thread before
+ * CivetWeb starts its threads, which inherit it. Not fatal: a service
+ * manager may forbid the call (systemd's @resources) and set the policy
+ * itself (CPUSchedulingPolicy=batch in our unit).
+ */
+static void
+set_scheduling(const struct vigil_config *cfg)
+{
+	const struct sched_param sp = { .sched_priority = 0 };
+
+	if (cfg->api.scheduling != API_SCHED_BATCH ||
+	    sched_getscheduler(0) == SCHED_BATCH)
+		return;
+	if (sched_setscheduler(0, SCHED_BATCH, &sp) == -1)
+		log_warn("cannot set the CPU scheduling policy",
+		    "policy=batch error=%s hint=%s", strerror(errno),
+		    "let the service manager set it, or set [api] scheduling "
+		    "= inherit");
+}
+
 /* Read the token (it may be readable by root only) and the allowlist. */
 static struct auth *
 setup_auth(const struct vigil_config *cfg)
@@ -244,6 +270,7 @@ main(int argc, char **argv)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	set_scheduling(&cfg);
 	ss = (struct server_settings){
 		.listen = cfg.api.listen, .shm_name = cfg.supervisor.shm_name,
 		.threads = cfg.api.threads,

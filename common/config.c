@@ -254,6 +254,16 @@ static const struct key_spec supervisor_keys[] = {
 	{ .name = NULL }
 };
 
+static int
+api_scheduling_parse(const char *s)
+{
+	if (strcmp(s, "batch") == 0)
+		return API_SCHED_BATCH;
+	if (strcmp(s, "inherit") == 0)
+		return API_SCHED_INHERIT;
+	return -1;
+}
+
 static const struct key_spec api_keys[] = {
 	{ .name = "listen", .kind = KEY_STRING, .off = API(listen),
 	  .check = check_listen },
@@ -275,6 +285,8 @@ static const struct key_spec api_keys[] = {
 	{ .name = "request_timeout", .kind = KEY_DURATION,
 	  .off = API(request_timeout_ms), .min = 1, .max = DURATION_MAX },
 	{ .name = "auth_probes", .kind = KEY_BOOL, .off = API(auth_probes) },
+	{ .name = "scheduling", .kind = KEY_ENUM, .off = API(scheduling),
+	  .parse = api_scheduling_parse, .words = "batch, inherit" },
 	{ .name = NULL }
 };
 
@@ -826,6 +838,7 @@ set_defaults(struct vigil_config *cfg)
 	a->allow = empty_strv();
 	a->rate_limit_per_minute = 60;
 	a->request_timeout_ms = 10 * 1000;
+	a->scheduling = API_SCHED_BATCH;
 	cfg->logging.level = LOG_LEVEL_INFO;
 	cfg->logging.format = LOG_FORMAT_LOGFMT;
 	if (s->plugin_dir == NULL || s->runtime_dir == NULL ||

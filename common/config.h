@@ -52,6 +52,13 @@ struct api_config {
 	uint32_t	 rate_limit_per_minute;	/* 60: management, per client */
 	uint64_t	 request_timeout_ms;	/* "10s" */
 	bool		 auth_probes;		/* false: probes stay open */
+	int		 scheduling;		/* API_SCHED_*, "batch" */
+};
+
+/* [api] scheduling: the CPU scheduling policy of the apiserver. */
+enum api_scheduling {
+	API_SCHED_BATCH = 0,	/* SCHED_BATCH */
+	API_SCHED_INHERIT	/* whatever it was started with */
 };
 
 struct logging_config {

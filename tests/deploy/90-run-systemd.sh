@@ -12,7 +12,7 @@
 # socket family by RestrictAddressFamilies=.
 . "$(dirname "$0")/lib.sh"
 is_root || { echo "needs root (users, capabilities)"; exit 77; }
-need systemd-analyze strace setpriv curl
+need systemd-analyze strace setpriv chrt curl
 for u in vigil vigil-plugin; do
 	getent passwd "$u" >/dev/null || fail "user $u missing: run make deps"
 done
@@ -48,11 +48,14 @@ echo "supervisor: $caps; apiserver: User=$user, no capabilities"
 run_bg supervisor $(sup_privs $caps) $(exec_start "$sup_unit")
 SUPERVISOR_PID=$LAST_PID
 wait_for 10 "supervisor segment" "$TOOLS/vigilstate" "$SHM" supervisor
-# strace runs as the service user too (it traces its own child).
+# strace runs as the service user too (it traces its own child), with
+# the unit's CPUSchedulingPolicy= (chrt does what systemd would).
 install -d -o "$user" "$T/trace"
+policy=$(DC unit "$api_unit" Service.CPUSchedulingPolicy)
+assert_eq "$policy" batch "apiserver CPUSchedulingPolicy"
 # shellcheck disable=SC2046
-run_bg apiserver $(api_privs "$user") strace -f -qq -o "$T/trace/api" \
-    $(exec_start "$api_unit")
+run_bg apiserver chrt --batch 0 $(api_privs "$user") strace -f -qq \
+    -o "$T/trace/api" $(exec_start "$api_unit")
 STRACE_PID=$LAST_PID
 wait_for 20 "apiserver" curl -fsS -o /dev/null "http://127.0.0.1:$PORT/health/liveness"
 wait_state antiabuse healthy 10
@@ -97,5 +100,7 @@ grep -qE "$bad" "$T/supervisor.log" &&
 	fail "supervisor logged: $(grep -E "$bad" "$T/supervisor.log")"
 
 DC syscalls "$T/trace/api" "$api_unit"
+grep -q 'cannot set the CPU scheduling policy' "$T/apiserver.log" &&
+	fail "apiserver: $(grep 'scheduling' "$T/apiserver.log")"
 DC families "$T/trace/api" "$api_unit"
 echo ok

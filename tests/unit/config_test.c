@@ -190,6 +190,7 @@ assert_config_defaults(const struct vigil_config *cfg)
 	assert_int_equal(cfg->api.rate_limit_per_minute, 60);
 	assert_int_equal(cfg->api.request_timeout_ms, 10 * SEC);
 	assert_false(cfg->api.auth_probes);
+	assert_int_equal(cfg->api.scheduling, API_SCHED_BATCH);
 	assert_int_equal(cfg->logging.level, LOG_LEVEL_INFO);
 	assert_int_equal(cfg->logging.format, LOG_FORMAT_LOGFMT);
 }
@@ -341,6 +342,7 @@ test_every_key(void **state)
 	assert_int_equal(cfg.api.rate_limit_per_minute, 30);
 	assert_int_equal(cfg.api.request_timeout_ms, 15 * SEC);
 	assert_true(cfg.api.auth_probes);
+	assert_int_equal(cfg.api.scheduling, API_SCHED_INHERIT);
 	assert_int_equal(cfg.logging.level, LOG_LEVEL_DEBUG);
 	assert_int_equal(cfg.logging.format, LOG_FORMAT_JSON);
 	config_free(&cfg);
@@ -532,6 +534,8 @@ static struct bad_case config_errors[] = {
 	BAD("bad/log_format.toml", 3, "logging.format",
 	    "expected one of logfmt, json, got \"xml\""),
 	BAD("bad/listen.toml", 3, "api.listen", "got \"0.0.0.0:70000\""),
+	BAD("bad/scheduling.toml", 3, "api.scheduling",
+	    "expected one of batch, inherit, got \"fifo\""),
 	BAD("bad/shm_name.toml", 3, "supervisor.shm_name",
 	    "no other '/', got \"/vigil/x\""),
 	BAD("bad/relative_path.toml", 3, "supervisor.plugin_dir",
