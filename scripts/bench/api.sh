@@ -3,7 +3,8 @@
 #
 # Usage: VIGIL_BUILD=/abs/build scripts/bench/api.sh
 # BENCH_ROUNDS (3) rounds; each runs wrk on vigil /health, nginx /health
-# (alternating which goes first), vigil /plugins/health and /metrics.
+# (alternating which goes first), vigil /plugins/health and /metrics, and
+# /health on a second apiserver with [api] scheduling = "inherit".
 # BENCH_WRK_SECONDS (10) per run. Prints a Markdown fragment.
 . "$(dirname "$0")/lib.bash"
 
@@ -17,6 +18,8 @@ SHM=$(new_shm api)
 PORT=$(free_port)
 NPORT=$(free_port)
 [ "$PORT" != "$NPORT" ] || NPORT=$(free_port)
+IPORT=$(free_port)
+while [ "$IPORT" = "$PORT" ] || [ "$IPORT" = "$NPORT" ]; do IPORT=$(free_port); done
 
 # --- state: 16 healthy plugins from shmwriter --------------------------------
 args=()
@@ -42,6 +45,12 @@ EOF
 run_bg apiserver "$BIN/vigil-apiserver" --config "$T/api.toml"
 API_PID=$LAST_PID
 wait_for 10 "apiserver" curl -sf -o /dev/null "http://127.0.0.1:$PORT/health"
+# The same with the scheduling policy it was started with (SCHED_OTHER).
+sed -e "s/:$PORT\"/:$IPORT\"/" -e '/^threads/a scheduling = "inherit"' \
+    "$T/api.toml" >"$T/api-inherit.toml"
+run_bg apiserver-inherit "$BIN/vigil-apiserver" --config "$T/api-inherit.toml"
+INHERIT_PID=$LAST_PID
+wait_for 10 "apiserver (inherit)" curl -sf -o /dev/null "http://127.0.0.1:$IPORT/health"
 
 # --- nginx with the same /health bytes ------------------------------------------
 mkdir -p "$T/www" "$T/nginx/tmp"
@@ -121,6 +130,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
 	fi
 	wrk_run vigil_plugins_health "http://127.0.0.1:$PORT/plugins/health"
 	wrk_run vigil_metrics "http://127.0.0.1:$PORT/metrics"
+	wrk_run vigil_inherit_health "http://127.0.0.1:$IPORT/health"
 done
 API_RSS_MAX=$(sort -n "$T/api-rss.txt" | tail -n 1)
 API_HWM=$(hwm_kb "$API_PID")
@@ -130,6 +140,7 @@ stop_pid "$SAMPLER" 1
 PB_BYTES=$(curl -sf "http://127.0.0.1:$PORT/plugins/health" | wc -c)
 MET_BYTES=$(curl -sf "http://127.0.0.1:$PORT/metrics" | wc -c)
 stop_pid "$NGINX_PID" 10
+stop_pid "$INHERIT_PID" 10
 stop_pid "$API_PID" 10
 stop_pid "$WRITER_PID" 5
 
@@ -143,6 +154,12 @@ for ((i = 0; i < ${#va[@]}; i++)); do
 	ratios+=("$(ratio "${va[$i]}" "${ng[$i]}" 3)")
 done
 RATIO=$(fmt 2 "$(median "${ratios[@]}")")
+iratios=()
+mapfile -t vi < <(col vigil_inherit_health 2)
+for ((i = 0; i < ${#vi[@]}; i++)); do
+	iratios+=("$(ratio "${vi[$i]}" "${ng[$i]}" 3)")
+done
+IRATIO=$(fmt 2 "$(median "${iratios[@]}")")
 VP99=$(med vigil_health 4)
 errors=$(awk '{ s += $5 } END { print s + 0 }' "$T/results")
 
@@ -158,8 +175,11 @@ the median of the per-round ratios.
   records, heartbeat every 100 ms); no supervisor, no plugin processes.
 * \`vigil-apiserver\`: \`threads = 64\` (one worker per keep-alive
   connection, see docs/API.md "Threads and keep-alive"), default \`-O2\`
-  build. Every request takes a consistent snapshot through libvigil and
-  renders it.
+  build, default \`scheduling = "batch"\` (SCHED_BATCH, docs/API.md "CPU
+  scheduling"). Every request reads the header and libvigil's write
+  counter; answers come from the memo while they match (docs/API.md).
+  A second apiserver with \`scheduling = "inherit"\` (SCHED_OTHER) is
+  measured in each round too, for comparison.
 * nginx $(nginx -v 2>&1 | sed 's/.*nginx\///'): 2 workers, access log off,
   serving the bytes of the apiserver's \`/health\` answer
   ($HEALTH_BYTES bytes) as a static file with the same \`Content-Type\`,
@@ -174,16 +194,21 @@ the median of the per-round ratios.
 | \`/health\` (static file) | nginx | $HEALTH_BYTES | $(fmt 0 "$(med nginx_health 2)") | $(med nginx_health 3) ms | $(med nginx_health 4) ms |
 | \`/plugins/health\` | vigil-apiserver | $PB_BYTES | $(fmt 0 "$(med vigil_plugins_health 2)") | $(med vigil_plugins_health 3) ms | $(med vigil_plugins_health 4) ms |
 | \`/metrics\` | vigil-apiserver | $MET_BYTES | $(fmt 0 "$(med vigil_metrics 2)") | $(med vigil_metrics 3) ms | $(med vigil_metrics 4) ms |
+| \`/health\`, \`scheduling = "inherit"\` | vigil-apiserver | $HEALTH_BYTES | $(fmt 0 "$(med vigil_inherit_health 2)") | $(med vigil_inherit_health 3) ms | $(med vigil_inherit_health 4) ms |
 
-\`/health\` vigil-apiserver / nginx, per round: $(printf '%s× ' "${ratios[@]}")→ median **${RATIO}×**.
+\`/health\` vigil-apiserver / nginx, per round: $(printf '%s× ' "${ratios[@]}")→ median **${RATIO}×**
+(with \`scheduling = "inherit"\`: $(printf '%s× ' "${iratios[@]}")→ median ${IRATIO}×).
 Non-2xx answers or socket errors over all runs: $errors.
 
 EOF
-ok=0
-le 1.0 "$RATIO" && ok=1
-target "API /health req/s vs nginx" "≥ 1.0×" "${RATIO}×" "$ok" \
-    "$([ $ok = 1 ] || echo "short by $(awk -v r="$RATIO" 'BEGIN { printf "%.0f", (1 - r) * 100 }')%")"
-echo "Target /health ≥ 1.0× nginx: **$([ $ok = 1 ] && echo met || echo missed)** (${RATIO}×)."
+for want in 0.9 1.0; do
+	ok=0
+	le "$want" "$RATIO" && ok=1
+	issue=$([ "$want" = 0.9 ] && echo "issue 4" || echo "issue 8")
+	target "API /health req/s vs nginx ($issue)" "≥ ${want}×" "${RATIO}×" "$ok" \
+	    "$([ $ok = 1 ] || echo "short by $(awk -v r="$RATIO" -v w="$want" 'BEGIN { printf "%.0f", (w - r) * 100 / w }')%")"
+	echo "Target /health ≥ ${want}× nginx ($issue): **$([ $ok = 1 ] && echo met || echo missed)** (${RATIO}×).  "
+done
 ok=0
 le "$VP99" 4.999 && ok=1
 target "API /health p99 latency" "< 5 ms" "$VP99 ms" "$ok"
@@ -209,10 +234,12 @@ cmd_block \
     "for i in \$(seq -w 1 16); do args+=(\"plugin plugin\$i state=healthy response_ms=3 last_check=now last_healthy=now\"); done" \
     "build/tests/tools/shmwriter /vigil-bench \"\${args[@]}\" &" \
     "build/bin/vigil-apiserver --config api.toml &    # listen 127.0.0.1:PORT, threads = 64" \
+    "build/bin/vigil-apiserver --config api-inherit.toml &    # the same on IPORT, scheduling = \"inherit\"" \
     "curl -s http://127.0.0.1:PORT/health > www/health.json" \
     "nginx -p nginx -e nginx/error.log -c nginx.conf &  # 2 workers, serves www/health.json at /health" \
     "wrk $WRK_ARGS http://127.0.0.1:PORT/health" \
     "wrk $WRK_ARGS http://127.0.0.1:NGINX_PORT/health" \
     "wrk $WRK_ARGS http://127.0.0.1:PORT/plugins/health" \
     "wrk $WRK_ARGS http://127.0.0.1:PORT/metrics" \
+    "wrk $WRK_ARGS http://127.0.0.1:IPORT/health" \
     "# or all of it: VIGIL_BUILD=\$PWD/build scripts/bench/api.sh"
