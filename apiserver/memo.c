@@ -362,7 +362,6 @@ entry_respliced(const struct memo_entry *e, const struct view *v,
 	n = snprintf(digits, sizeof(digits), "%" PRIu64,
 	    v->sup.heartbeat_age_ms);
 	h.len = len[1] = (size_t)n;
-
 	response_init(&tmp);
 	tmp.status = e->shared.status;
 	tmp.content_type = e->shared.content_type;
