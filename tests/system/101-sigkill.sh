@@ -2,6 +2,7 @@
 # SIGKILL to a plugin: its record says unhealthy within 50 ms (SIGCHLD is
 # handled in the loop, not at the next check), then it is restarted and
 # healthy again, with the signal recorded.
+# vigil-test: alone
 . "$(dirname "$0")/common.sh"
 
 HEALTH_TOML='check_interval = "1s"

@@ -3,6 +3,7 @@
 # backoff = restart_backoff * n (capped, +-10% jitter) and marked failed
 # after max_restarts restarts. A manual restart over the control socket
 # (after fixing the cause) brings it back to healthy.
+# vigil-test: alone
 . "$(dirname "$0")/common.sh"
 
 HEALTH_TOML='check_interval = "200ms"

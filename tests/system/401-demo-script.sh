@@ -4,6 +4,7 @@
 # daemons and plugins under the right users when root; SIGTERM stops
 # everything and leaves no process, segment or directory; a second demo
 # on a port in use fails cleanly.
+# vigil-test: alone
 . "$(dirname "$0")/common.sh"
 
 URL="http://127.0.0.1:$PORT"
@@ -38,7 +39,8 @@ keep_demo_logs() {
 	curl -s --max-time 2 "$URL/plugins/health" >"$T/plugins-health.log" 2>&1
 	return 0
 }
-trap 'rc=$?; [ "$rc" -eq 0 ] || keep_demo_logs; stop_demo; (exit $rc); cleanup' EXIT
+# set +e: a failing cp or curl here must not end the trap before cleanup.
+trap 'rc=$?; set +e; [ "$rc" -eq 0 ] || keep_demo_logs; stop_demo; (exit $rc); cleanup' EXIT
 
 # The promise is 10 s; an ASan build starts and answers more slowly.
 limit=10

@@ -7,6 +7,9 @@
 # 77 is reported as SKIP and counted neither as passed nor failed.
 # VIGIL_TEST_JOBS tests run at once (default 3): every test has its own
 # segment, socket, port and directory, and most of their time is waiting.
+# A test with the line "# vigil-test: alone" asserts a time bound the
+# project promises on an otherwise idle machine (demo start, detection
+# latency): those run afterwards, one at a time, with nothing beside them.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 : "${VIGIL_BUILD:?set VIGIL_BUILD to the build directory}"
@@ -50,9 +53,18 @@ report() {
 	esac
 }
 
-declare -A running=()
+shared=() alone=()
 for t in "${tests[@]}"; do
 	[ -f "$t" ] || continue
+	if grep -qx '# vigil-test: alone' "$t"; then
+		alone+=("$t")
+	else
+		shared+=("$t")
+	fi
+done
+
+declare -A running=()
+for t in "${shared[@]}"; do
 	while [ "${#running[@]}" -ge "$jobs" ]; do
 		wait -n 2>/dev/null
 		for n in "${!running[@]}"; do
@@ -69,6 +81,10 @@ done
 wait
 for n in "${!running[@]}"; do
 	report "$n"
+done
+for t in "${alone[@]}"; do
+	run_one "$t"
+	report "$(basename "$t" .sh)"
 done
 [ "$fail" -eq 0 ] && rmdir "$logdir" 2>/dev/null
 echo "system: $pass passed, $fail failed, $skip skipped"
