@@ -170,17 +170,18 @@ sup_key(const struct vigil_supervisor *sup)
 }
 
 /*
- * Whether v's records are e's: the same write counter of the same segment
- * says so without reading them (the header, generation and creation time
- * included, is compared by match); else the records themselves, if v has
- * them.
+ * Whether v's records are e's. A view with records compares them; one
+ * without (view_header) relies on the write counter: the same counter of
+ * the same segment (the header, generation and creation time included,
+ * is compared by match) means no record was written since e's were read.
  */
 static bool
 same_records(const struct memo_entry *e, const struct view *v)
 {
-	if (e->have_changes && v->have_changes && e->changes == v->changes)
-		return true;
-	if (!v->loaded || e->recs->n != v->n)
+	if (!v->loaded)
+		return e->have_changes && v->have_changes &&
+		    e->changes == v->changes;
+	if (e->recs->n != v->n)
 		return false;
 	return v->n == 0 ||
 	    memcmp(e->recs->rec, v->recs, v->n * sizeof(*v->recs)) == 0;

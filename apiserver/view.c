@@ -83,6 +83,8 @@ view_header(struct worker *w, uint64_t heartbeat_timeout_ms,
 void
 view_records(struct worker *w, struct view *v)
 {
+	uint64_t after;
+
 	v->loaded = true;
 	if (!v->have_sup)
 		return;
@@ -95,6 +97,14 @@ view_records(struct worker *w, struct view *v)
 		v->sup_status = status_supervisor(v->err, 0, 0);
 		return;
 	}
+	/*
+	 * The counter describes these records only if nothing was written,
+	 * and the handle still maps the header's segment (the snapshot may
+	 * have moved it to a replacement), by the end of the snapshot.
+	 */
+	if (v->have_changes && (vigil_changes(w->v, &v->sup, &after) == -1 ||
+	    after != v->changes))
+		v->have_changes = false;
 	v->recs = w->recs;
 	status_summarize(v->recs, v->n, &v->sum);
 }

@@ -65,10 +65,10 @@ int	vigil_snapshot(struct vigil *v, struct vigil_record *out, size_t max,
  * vigil_snapshot when nothing changed: two equal values mean that no
  * record was written in between. sup is the header the caller read with
  * vigil_supervisor(); values are comparable only between calls given
- * headers with the same generation and created_us. -1 with errno as
- * vigil_supervisor, or EAGAIN when the segment is no longer the one sup
- * describes or a record is being written at that moment (ask again, or
- * take a snapshot).
+ * headers with the same generation and created_us. -1 with errno ENOENT
+ * or EPROTO as vigil_supervisor, or EAGAIN when the segment is no longer
+ * the one sup describes or a record is being written at that moment (ask
+ * again, or take a snapshot).
  */
 int	vigil_changes(struct vigil *v, const struct vigil_supervisor *sup,
 	    uint64_t *changes);

@@ -26,3 +26,7 @@ $(eval $(call unit_test,apiserver_memo_test,$(APIOBJ)/memo.o \
 	$(APIOBJ)/render.o $(APIOBJ)/response.o $(APIOBJ)/buf.o \
 	$(APIOBJ)/status.o $(O)/obj/common/timeutil.o \
 	$(O)/lib/libvigil.a,-ljson-c -lpthread))
+
+# Views against a real segment: the write counter fits the records read.
+$(eval $(call unit_test,apiserver_view_test,$(APIOBJ)/view.o \
+	$(APIOBJ)/status.o $(O)/obj/common/shmstate.o $(O)/lib/libvigil.a,))

@@ -201,12 +201,16 @@ static void
 test_truncated_segment(void **state)
 {
 	struct vigil *v = vigil_open(name);
+	struct vigil_supervisor before, after;
 	struct vigil_record out[1];
+	uint64_t c;
 	size_t n;
 	int fd;
 
 	(void)state;
 	assert_int_equal(vigil_snapshot(v, out, 1, &n), 0);
+	assert_int_equal(vigil_supervisor(v, &before), 0);
+	assert_int_equal(vigil_changes(v, &before, &c), 0);
 	fd = shm_open(name, O_RDWR, 0);
 	assert_true(fd >= 0);
 	assert_int_equal(ftruncate(fd, 64), 0);
@@ -218,6 +222,17 @@ test_truncated_segment(void **state)
 	assert_int_equal(shmstate_check(*state), 1);
 	assert_int_equal(shmstate_check(*state), 0);
 	assert_int_equal(vigil_snapshot(v, out, 1, &n), 0);
+	/*
+	 * Same segment and generation, but its counters start again: the
+	 * rewritten header (new creation time) keeps old counts from
+	 * comparing with new ones.
+	 */
+	assert_int_equal(vigil_supervisor(v, &after), 0);
+	assert_true(after.generation == before.generation);
+	assert_true(after.created_us != before.created_us);
+	assert_int_equal(vigil_changes(v, &before, &c), -1);
+	assert_int_equal(errno, EAGAIN);
+	assert_int_equal(vigil_changes(v, &after, &c), 0);
 	vigil_close(v);
 }
 
