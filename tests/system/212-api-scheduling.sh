@@ -17,8 +17,16 @@ policies() {
 
 start_writer "plugin one state=healthy" "flags +ready"
 
+# Each apiserver starts under SCHED_OTHER (chrt --other), whatever policy
+# this test runs under, except the one started under SCHED_BATCH.
+start_other() {
+	run_bg "$1" chrt --other 0 "$API_BIN" --config "$T/vigil.toml"
+	API_PID=$LAST_PID
+	wait_for 10 "apiserver ($1)" curl -s -o /dev/null "$URL/nothing"
+}
+
 write_config
-start_api
+start_other api
 expect_code 200 /health
 got=$(policies "$API_PID")
 echo "default: $got"
@@ -31,7 +39,7 @@ grep -q 'scheduling' "$T/api.log" && fail "warning: $(cat "$T/api.log")"
 stop_pid "$API_PID"
 
 write_config 'scheduling = "inherit"'
-start_api
+start_other api-inherit
 expect_code 200 /health
 got=$(policies "$API_PID")
 echo "inherit: $got"
