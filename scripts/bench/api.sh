@@ -3,8 +3,9 @@
 #
 # Usage: VIGIL_BUILD=/abs/build scripts/bench/api.sh
 # BENCH_ROUNDS (3) rounds; each runs wrk on vigil /health, nginx /health
-# (alternating which goes first), vigil /plugins/health and /metrics, and
-# /health on a second apiserver with [api] scheduling = "inherit".
+# and /health on a second apiserver with [api] scheduling = "inherit"
+# (nginx in the middle, the two apiservers swapping places each round),
+# then vigil /plugins/health and /metrics.
 # BENCH_WRK_SECONDS (10) per run. Prints a Markdown fragment.
 . "$(dirname "$0")/lib.bash"
 
@@ -124,13 +125,14 @@ for ((round = 1; round <= ROUNDS; round++)); do
 	if ((round % 2)); then
 		wrk_run vigil_health "http://127.0.0.1:$PORT/health"
 		wrk_run nginx_health "http://127.0.0.1:$NPORT/health"
+		wrk_run vigil_inherit_health "http://127.0.0.1:$IPORT/health"
 	else
+		wrk_run vigil_inherit_health "http://127.0.0.1:$IPORT/health"
 		wrk_run nginx_health "http://127.0.0.1:$NPORT/health"
 		wrk_run vigil_health "http://127.0.0.1:$PORT/health"
 	fi
 	wrk_run vigil_plugins_health "http://127.0.0.1:$PORT/plugins/health"
 	wrk_run vigil_metrics "http://127.0.0.1:$PORT/metrics"
-	wrk_run vigil_inherit_health "http://127.0.0.1:$IPORT/health"
 done
 API_RSS_MAX=$(sort -n "$T/api-rss.txt" | tail -n 1)
 API_HWM=$(hwm_kb "$API_PID")
@@ -167,8 +169,8 @@ cat <<EOF
 ## HTTP API
 
 \`wrk $WRK_ARGS\` against \`vigil-apiserver\` and against nginx, both on
-127.0.0.1, in the same run, $ROUNDS rounds (the two \`/health\` runs of a
-round alternate which goes first). Medians over the rounds; the ratio is
+127.0.0.1, in the same run, $ROUNDS rounds (the \`/health\` runs of a
+round: nginx between the two apiservers, which swap places each round). Medians over the rounds; the ratio is
 the median of the per-round ratios.
 
 * State: 16 healthy plugins published by \`tests/tools/shmwriter\` (fake
