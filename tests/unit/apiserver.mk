@@ -29,4 +29,5 @@ $(eval $(call unit_test,apiserver_memo_test,$(APIOBJ)/memo.o \
 
 # Views against a real segment: the write counter fits the records read.
 $(eval $(call unit_test,apiserver_view_test,$(APIOBJ)/view.o \
-	$(APIOBJ)/status.o $(O)/obj/common/shmstate.o $(O)/lib/libvigil.a,))
+	$(APIOBJ)/status.o $(O)/obj/common/shmstate.o \
+	$(O)/obj/common/timeutil.o $(O)/lib/libvigil.a,))

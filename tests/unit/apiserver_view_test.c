@@ -8,26 +8,17 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
 #include "shmstate.h"
+#include "timeutil.h"
 #include "view.h"
 
 static char name[64];
 static struct shmstate *seg;
 static struct worker *w;
 static int slot;
-
-static uint64_t
-mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static void
 publish(uint32_t state)
@@ -48,10 +39,10 @@ setup(void **state)
 
 	(void)state;
 	snprintf(name, sizeof(name), "/vigil-unit-view-%d-%llu", (int)getpid(),
-	    (unsigned long long)mono_ns());
+	    (unsigned long long)time_mono_ns());
 	seg = shmstate_create(name, 4, err, sizeof(err));
 	assert_non_null(seg);
-	shmstate_heartbeat(seg, mono_ns(), 1);
+	shmstate_heartbeat(seg, time_mono_ns(), 1);
 	slot = shmstate_alloc(seg);
 	assert_true(slot >= 0);
 	publish(VIGIL_STATE_HEALTHY);
