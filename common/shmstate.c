@@ -1,8 +1,6 @@
 /* Writer side of the shared-memory state segment (supervisor only). */
 #include <errno.h>
 #include <fcntl.h>
-#include <setjmp.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "busguard.h"
 #include "seqlock.h"
 #include "shmstate.h"
 
@@ -30,62 +29,10 @@ struct shmstate {
 /*
  * The size check before each write leaves a window: a segment truncated
  * between the check and the stores raises SIGBUS, which would take the
- * supervisor and every plugin down. Writes run under a guard instead; our
- * SIGBUS handler jumps out of a guarded write (the record is written again
- * after the next heartbeat's repair). A SIGBUS anywhere else goes to the
- * handler installed before ours, or kills the process as it would have.
+ * supervisor and every plugin down. Writes run under busguard.h's guard
+ * instead; the record is written again after the next heartbeat's repair.
  */
-static _Thread_local sigjmp_buf	*write_guard;
-static struct sigaction		 bus_previous;
-static int			 bus_installed;
-
-static void
-on_sigbus(int sig, siginfo_t *si, void *uc)
-{
-	sigjmp_buf *g = write_guard;
-
-	if (g != NULL) {
-		write_guard = NULL;
-		siglongjmp(*g, 1);
-	}
-	if (bus_previous.sa_flags & SA_SIGINFO)
-		bus_previous.sa_sigaction(sig, si, uc);
-	else if (bus_previous.sa_handler != SIG_DFL &&
-	    bus_previous.sa_handler != SIG_IGN)
-		bus_previous.sa_handler(sig);
-	else
-		signal(SIGBUS, SIG_DFL);	/* the fault recurs, fatally */
-}
-
-/* Called from shmstate_create(), before any write: one writer thread. */
-static void
-bus_install(void)
-{
-	struct sigaction sa;
-
-	if (bus_installed)
-		return;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_sigaction = on_sigbus;
-	/* NODEFER: sigsetjmp(env, 0) does not unblock SIGBUS after a jump. */
-	sa.sa_flags = SA_SIGINFO | SA_NODEFER | SA_ONSTACK;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGBUS, &sa, &bus_previous) == 0)
-		bus_installed = 1;
-}
-
-/* Run stmt; if the segment shrinks under it, give up with fail_stmt. */
-#define GUARDED_WRITE(stmt, fail_stmt)					\
-	do {								\
-		sigjmp_buf	jb_;					\
-									\
-		if (sigsetjmp(jb_, 0) != 0) {				\
-			fail_stmt;					\
-		}							\
-		write_guard = &jb_;					\
-		stmt;							\
-		write_guard = NULL;					\
-	} while (0)
+#define GUARDED_WRITE(stmt, fail_stmt)	BUSGUARD_RUN(stmt, fail_stmt)
 
 static int64_t
 real_us(void)
@@ -160,7 +107,7 @@ shmstate_create(const char *name, uint32_t capacity, char *err,
 		snprintf(err, errlen, "invalid segment name or capacity");
 		return NULL;
 	}
-	bus_install();
+	busguard_install();
 	if ((s = calloc(1, sizeof(*s))) == NULL ||
 	    (s->name = strdup(name)) == NULL ||
 	    (s->used = calloc(capacity, 1)) == NULL) {

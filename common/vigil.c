@@ -3,8 +3,6 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
-#include <setjmp.h>
-#include <signal.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "busguard.h"
 #include "seqlock.h"
 #include "vigil.h"
 
@@ -40,61 +39,16 @@ static const char *const state_names[VIGIL_STATE_COUNT] = {
 
 /*
  * A segment truncated between attach()'s size check and the copy raises
- * SIGBUS in the reader. Only the segment's owner can do that, but a reader
- * must report "unavailable", never crash: public reads run under a
- * per-thread guard and libvigil's SIGBUS handler jumps out of a guarded
- * read. A SIGBUS anywhere else goes to the handler installed before ours,
- * or kills the process as it would have.
+ * SIGBUS in the reader: every public read runs under busguard.h's guard
+ * and reports EPROTO instead.
  */
-static _Thread_local sigjmp_buf	*bus_guard;
-static struct sigaction		 bus_previous;
-static pthread_once_t		 bus_once = PTHREAD_ONCE_INIT;
-
-static void
-on_sigbus(int sig, siginfo_t *si, void *uc)
-{
-	sigjmp_buf *g = bus_guard;
-
-	if (g != NULL) {
-		bus_guard = NULL;
-		siglongjmp(*g, 1);
-	}
-	if (bus_previous.sa_flags & SA_SIGINFO)
-		bus_previous.sa_sigaction(sig, si, uc);
-	else if (bus_previous.sa_handler != SIG_DFL &&
-	    bus_previous.sa_handler != SIG_IGN)
-		bus_previous.sa_handler(sig);
-	else
-		signal(SIGBUS, SIG_DFL);	/* the fault recurs, fatally */
-}
-
-static void
-bus_install(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_sigaction = on_sigbus;
-	/* NODEFER: sigsetjmp(env, 0) does not unblock SIGBUS after a jump. */
-	sa.sa_flags = SA_SIGINFO | SA_NODEFER | SA_ONSTACK;
-	sigemptyset(&sa.sa_mask);
-	(void)sigaction(SIGBUS, &sa, &bus_previous);
-}
-
 /* Return call's result, or -1 (EPROTO) if the segment shrank under it. */
 #define GUARDED_READ(v, call)						\
 	do {								\
-		sigjmp_buf	jb_;					\
-		int		rc_;					\
+		int	rc_ = -1;					\
 									\
-		if (sigsetjmp(jb_, 0) != 0) {				\
-			unmap(v);					\
-			errno = EPROTO;					\
-			return -1;					\
-		}							\
-		bus_guard = &jb_;					\
-		rc_ = (call);						\
-		bus_guard = NULL;					\
+		BUSGUARD_RUN(rc_ = (call),				\
+		    unmap(v); errno = EPROTO; return -1);		\
 		return rc_;						\
 	} while (0)
 
@@ -131,7 +85,7 @@ vigil_open(const char *shm_name)
 	}
 	if ((v = calloc(1, sizeof(*v))) == NULL)
 		return NULL;
-	(void)pthread_once(&bus_once, bus_install);
+	busguard_install();
 	strcpy(v->name, shm_name);
 	v->fd = -1;
 	return v;
