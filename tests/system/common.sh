@@ -59,32 +59,8 @@ fail() {
 	exit 1
 }
 
-# A TCP port on 127.0.0.1 that no socket uses right now, below the
-# kernel's ephemeral range (ip_local_port_range): a port in that range can
-# be taken at any moment as the local end of an outgoing connection (a
-# gRPC channel, curl) or by a plugin port the supervisor asks the kernel
-# for, and the server's bind then fails with "address in use".
-free_port() {
-	local p lo hi span
-	read -r lo hi </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null ||
-	    lo=32768 hi=60999
-	if [ "$lo" -gt 11024 ]; then
-		span=$((lo - 10000))
-		p=10000
-	else
-		span=$((65535 - hi))
-		p=$((hi + 1))
-	fi
-	for _ in $(seq 1 100); do
-		local c=$(( p + $(od -An -N2 -tu2 /dev/urandom) % span ))
-		if ! ss -Htan "sport = :$c" | grep -q .; then
-			echo "$c"
-			return 0
-		fi
-	done
-	fail "no free port"
-}
-PORT=$(free_port)
+. "$VIGIL_SRC/tests/system/ports.bash"
+PORT=$(free_port) || fail "no free port"
 
 # wait_for TIMEOUT_SECONDS DESCRIPTION COMMAND...: poll until COMMAND works.
 wait_for() {
