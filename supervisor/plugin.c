@@ -1,4 +1,7 @@
-/* One supervised plugin: its process, connection, checks and record. */
+/*
+ * One supervised plugin: its connection, checks, stop and record; the
+ * process is started by launch.c.
+ */
 #include <errno.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -16,6 +19,7 @@
 #include "log.h"
 #include "output.h"
 #include "plugin.h"
+#include "plugin_impl.h"
 #include "probe.h"
 #include "proc.h"
 #include "rpc.h"
@@ -25,72 +29,10 @@
 #include "vigil.h"
 #include "timeutil.h"
 
-#define ENV_MAX			64
 #define LOG_LINES_PER_SEC	100	/* per stream; the rest is counted */
 #define INIT_RETRY_MS		100
 #define SHUTDOWN_RPC_MS		2000	/* at most, and at most half of stop */
 #define SHUTDOWN_GRACE_MS	500	/* after a successful Shutdown RPC */
-#define MANUAL_HISTORY		32
-
-struct plugin {
-	struct sv		*sv;
-	struct manifest		 m;
-	char			 fp[80];
-	struct manifest		 next;		/* replacement (SIGHUP) */
-	char			 next_fp[80];
-	bool			 has_next;
-	bool			 removing;
-	bool			 started_once;
-	uint32_t		 id;
-	uint32_t		 epoch;		/* bumped at every spawn */
-	int			 slot;
-	struct fsm		 fsm;
-	bool			 spawn_due;	/* deferred FSM_ACT_SPAWN */
-
-	/* process */
-	pid_t			 pid;
-	int			 out_fd, err_fd;
-	struct linebuf		 out, err;
-	int64_t			 started_us;
-	bool			 exited;
-	bool			 start_failed;	/* killed by fail_start() */
-	int32_t			 exit_code, exit_signal;
-
-	/* connection */
-	char			 target[300];
-	char			 sockpath[256];	/* unix socket to remove */
-	char			 rundir[256];
-	int			 port;
-	grpc_channel		*chan;
-	bool			 connected;
-	bool			 handshake_seen;
-	bool			 init_inflight;
-	bool			 check_inflight;
-	bool			 use_grpc_health;
-	uint64_t		 init_retry_ms;
-	uint64_t		 offset_ms;
-	uint64_t		 next_check_ms;
-
-	/* stopping */
-	bool			 stopping;
-	bool			 term_sent, kill_sent;
-	uint64_t		 term_at_ms, kill_at_ms;
-
-	/* published facts */
-	char			 version[VIGIL_VERSION_LEN];
-	char			 description[VIGIL_DESC_LEN];
-	char			 message[VIGIL_MESSAGE_LEN];
-	char			 details[VIGIL_DETAILS_LEN];
-	int64_t			 last_check_us, last_healthy_us;
-	int64_t			 state_change_us;
-	uint64_t		 last_response_us, avg_response_us;
-	uint64_t		 total_checks, total_failures, missed_checks;
-
-	/* manual restarts */
-	uint64_t		 manual_ms[MANUAL_HISTORY];
-	unsigned		 manual_head;
-	bool			 manual_pending;
-};
 
 /*
  * gRPC callbacks carry only a 64-bit cookie; they find their plugin through
@@ -258,176 +200,11 @@ step(struct plugin *p, enum fsm_event_type type, uint64_t latency_ms,
 	publish(p);
 }
 
-/* --- addresses and environment ------------------------------------------ */
-
-static int
-pick_port(const struct sv *sv)
-{
-	struct sockaddr_in sin;
-	socklen_t len;
-	int fd, port;
-
-	for (int tries = 0; tries < 32; tries++) {
-		memset(&sin, 0, sizeof(sin));
-		sin.sin_family = AF_INET;
-		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-			return -1;
-		len = sizeof(sin);
-		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
-		    getsockname(fd, (struct sockaddr *)&sin, &len) == -1) {
-			close(fd);
-			return -1;
-		}
-		close(fd);
-		port = ntohs(sin.sin_port);
-		if (!sv_port_in_use(sv, port))
-			return port;
-	}
-	errno = EADDRINUSE;
-	return -1;
-}
-
-/* The plugin's private runtime directory, owned by the user it runs as. */
-static int
-make_rundir(struct plugin *p, const struct proc_spec *spec)
-{
-	if (mkdir(p->rundir, 0700) == -1 && errno != EEXIST)
-		return -1;
-	if (spec->change_user && chown(p->rundir, spec->uid, spec->gid) == -1)
-		return -1;
-	return chmod(p->rundir, 0700);
-}
-
-static int
-pick_address(struct plugin *p, char *err, size_t errlen)
-{
-	p->port = 0;
-	p->target[0] = p->sockpath[0] = '\0';
-	if (p->m.protocol == PLUGIN_PROTOCOL_GOPLUGIN)
-		return 0;	/* the plugin tells us in its handshake */
-	if (p->m.address_unix) {
-		if (snprintf(p->sockpath, sizeof(p->sockpath), "%s/grpc.sock",
-		    p->rundir) >= 108) {
-			snprintf(err, errlen, "socket path too long");
-			return -1;
-		}
-		unlink(p->sockpath);
-		snprintf(p->target, sizeof(p->target), "unix:%s", p->sockpath);
-		return 0;
-	}
-	if ((p->port = pick_port(p->sv)) == -1) {
-		snprintf(err, errlen, "no free port: %s", strerror(errno));
-		return -1;
-	}
-	snprintf(p->target, sizeof(p->target), "127.0.0.1:%d", p->port);
-	return 0;
-}
-
-static void
-env_add(char **env, int *n, char *store, size_t *used, size_t cap,
-    const char *key, const char *val)
-{
-	int w;
-
-	if (*n >= ENV_MAX - 1 || *used >= cap)
-		return;
-	w = snprintf(store + *used, cap - *used, "%s=%s", key, val);
-	if (w < 0 || (size_t)w >= cap - *used)
-		return;
-	env[(*n)++] = store + *used;
-	*used += (size_t)w + 1;
-}
-
-/* A clean environment: the manifest's env, then ours (which wins). */
-static void
-build_env(struct plugin *p, char **env, char *store, size_t cap)
-{
-	static const char *const passthrough[] = { "ASAN_OPTIONS",
-	    "UBSAN_OPTIONS", "LSAN_OPTIONS", NULL };
-	size_t used = 0;
-	char major[16];
-	int n = 0;
-
-	for (char **e = p->m.env; e != NULL && *e != NULL; e++)
-		if (n < ENV_MAX / 2)
-			env[n++] = *e;
-	env_add(env, &n, store, &used, cap, "PATH",
-	    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-	env_add(env, &n, store, &used, cap, "HOME", p->rundir);
-	env_add(env, &n, store, &used, cap, "PLUGIN_NAME", p->m.name);
-	env_add(env, &n, store, &used, cap, "PLUGIN_VERSION", p->m.version);
-	for (int i = 0; passthrough[i] != NULL; i++)
-		if (getenv(passthrough[i]) != NULL)
-			env_add(env, &n, store, &used, cap, passthrough[i],
-			    getenv(passthrough[i]));
-	if (p->m.protocol == PLUGIN_PROTOCOL_HKP) {
-		env_add(env, &n, store, &used, cap, "PLUGIN_GRPC_ADDRESS",
-		    p->m.address_unix ? p->target : p->target);
-	} else {
-		snprintf(major, sizeof(major), "%d",
-		    atoi(p->m.protocol_version) > 0 ?
-		    atoi(p->m.protocol_version) : 1);
-		env_add(env, &n, store, &used, cap, p->m.magic_cookie_key,
-		    p->m.magic_cookie_value);
-		env_add(env, &n, store, &used, cap,
-		    "PLUGIN_PROTOCOL_VERSIONS", major);
-		env_add(env, &n, store, &used, cap, "PLUGIN_UNIX_SOCKET_DIR",
-		    p->rundir);
-	}
-	env[n] = NULL;
-}
-
-static int
-user_spec(struct plugin *p, struct proc_spec *spec, char *err, size_t len)
-{
-	memset(spec, 0, sizeof(*spec));
-	if (!p->sv->root || p->m.run_as_root)
-		return 0;
-	if (p->m.user != NULL && p->m.user[0] != '\0')
-		return proc_lookup_user(p->m.user, p->m.group, spec, err, len);
-	if (!p->sv->have_plugin_user) {
-		snprintf(err, len, "plugin_user '%s' does not exist",
-		    p->sv->cfg.supervisor.plugin_user);
-		return -1;
-	}
-	*spec = p->sv->default_user;
-	return 0;
-}
-
 /* --- start -------------------------------------------------------------- */
 
 static void	on_init(struct rpc_call *, uint64_t);
 static void	send_initialize(struct plugin *, uint64_t);
 
-static int
-launch(struct plugin *p, char *err, size_t errlen)
-{
-	char *argv[ENV_MAX + 2], *env[ENV_MAX], store[8192];
-	struct proc_spec spec;
-	int n = 0;
-
-	if (user_spec(p, &spec, err, errlen) == -1 ||
-	    pick_address(p, err, errlen) == -1)
-		return -1;
-	if (make_rundir(p, &spec) == -1) {
-		snprintf(err, errlen, "%.160s: %s", p->rundir, strerror(errno));
-		return -1;
-	}
-	argv[n++] = p->m.executable;
-	for (char **a = p->m.args; a != NULL && *a != NULL && n < ENV_MAX; a++)
-		argv[n++] = *a;
-	argv[n] = NULL;
-	build_env(p, env, store, sizeof(store));
-	spec.path = p->m.executable;
-	spec.argv = argv;
-	spec.envp = env;
-	spec.cwd = p->m.dir;
-	spec.rlimit_nofile = p->m.rlimit_nofile;
-	spec.rlimit_as = p->m.rlimit_as;
-	spec.rlimit_cpu = p->m.rlimit_cpu;
-	return proc_spawn(&spec, &p->pid, &p->out_fd, &p->err_fd, err, errlen);
-}
 
 static void
 spawn(struct plugin *p, uint64_t now)
@@ -443,7 +220,7 @@ spawn(struct plugin *p, uint64_t now)
 	p->handshake_seen = p->connected = p->use_grpc_health = false;
 	p->init_inflight = p->check_inflight = p->stopping = false;
 	p->start_failed = false;
-	if (launch(p, err, sizeof(err)) == -1) {
+	if (plugin_launch(p, err, sizeof(err)) == -1) {
 		p->pid = 0;
 		log_error("plugin start failed", "plugin=%s error=%s",
 		    p->m.name, err);
