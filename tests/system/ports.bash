@@ -9,14 +9,17 @@
 # (no .sh suffix).
 free_port() {
 	local p lo hi span c
-	read -r lo hi </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null ||
+	{ read -r lo hi </proc/sys/net/ipv4/ip_local_port_range; } 2>/dev/null ||
 	    lo=32768 hi=60999
-	if [ "$lo" -gt 11024 ]; then
-		span=$((lo - 10000))
-		p=10000
+	# The larger gap: below the range (from 10000) or above it.
+	if [ $((lo - 10000)) -ge $((65535 - hi)) ]; then
+		p=10000 span=$((lo - 10000))
 	else
-		span=$((65535 - hi))
-		p=$((hi + 1))
+		p=$((hi + 1)) span=$((65535 - hi))
+	fi
+	# A range that leaves no room (e.g. 1024-65535): any port, checked.
+	if [ "$span" -lt 256 ]; then
+		p=20000 span=40000
 	fi
 	for _ in $(seq 1 100); do
 		c=$(( p + $(od -An -N2 -tu2 /dev/urandom) % span ))
@@ -25,6 +28,6 @@ free_port() {
 			return 0
 		fi
 	done
-	echo "no free port below $lo" >&2
+	echo "no free port in $p-$((p + span - 1))" >&2
 	return 1
 }

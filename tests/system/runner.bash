@@ -14,7 +14,7 @@
 
 RUN_LOGDIR=$(mktemp -d "/tmp/vigil-${RUN_NAME:-test}-logs.XXXXXX")
 RUN_PASS=0 RUN_FAIL=0 RUN_SKIP=0
-declare -A RUN_RESULT=() RUN_MS=()
+declare -gA RUN_RESULT=() RUN_MS=()
 
 # run_one LIMIT SCRIPT: run it, leave "rc ms" in $RUN_LOGDIR/NAME.rc.
 run_one() {
@@ -23,8 +23,11 @@ run_one() {
 	start=$(date +%s%N)
 	timeout --kill-after=10 "$limit" bash "$t" >"$RUN_LOGDIR/$name.log" 2>&1
 	rc=$?
+	# Renamed into place: the scheduling loop must never read it half
+	# written.
 	echo "$rc $(( ($(date +%s%N) - start) / 1000000 ))" \
-	    >"$RUN_LOGDIR/$name.rc"
+	    >"$RUN_LOGDIR/$name.rc.tmp"
+	mv "$RUN_LOGDIR/$name.rc.tmp" "$RUN_LOGDIR/$name.rc"
 }
 
 run_report() {
