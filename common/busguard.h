@@ -26,7 +26,7 @@ static _Thread_local sigjmp_buf	*busguard_jump;
 static struct sigaction		 busguard_previous;
 static pthread_once_t		 busguard_once = PTHREAD_ONCE_INIT;
 
-static void
+static inline void
 busguard_handler(int sig, siginfo_t *si, void *uc)
 {
 	sigjmp_buf *g = busguard_jump;
@@ -44,7 +44,7 @@ busguard_handler(int sig, siginfo_t *si, void *uc)
 		signal(SIGBUS, SIG_DFL);	/* the fault recurs, fatally */
 }
 
-static void
+static inline void
 busguard_install_once(void)
 {
 	struct sigaction sa;
@@ -66,8 +66,10 @@ busguard_install(void)
 
 /*
  * Run stmt under the guard; if the segment shrinks under it, run
- * fail_stmt instead of the rest (it must leave the enclosing function or
- * loop, or fall through knowing stmt did not finish).
+ * fail_stmt instead of the rest of stmt. fail_stmt should return (a
+ * break or continue would only leave this macro's own loop); stmt must
+ * not return, break or goto, which would leave the guard pointing at a
+ * dead stack frame.
  */
 #define BUSGUARD_RUN(stmt, fail_stmt)					\
 	do {								\

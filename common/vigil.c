@@ -45,7 +45,7 @@ static const char *const state_names[VIGIL_STATE_COUNT] = {
 /* Return call's result, or -1 (EPROTO) if the segment shrank under it. */
 #define GUARDED_READ(v, call)						\
 	do {								\
-		int	rc_ = -1;					\
+		int	rc_;						\
 									\
 		BUSGUARD_RUN(rc_ = (call),				\
 		    unmap(v); errno = EPROTO; return -1);		\

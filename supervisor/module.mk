@@ -1,6 +1,7 @@
 # supervisor/: the root process that runs, checks and restarts plugins.
 SUPERVISOR_SRCS	:= supervisor/main.c supervisor/supervisor.c \
-		   supervisor/plugin.c supervisor/launch.c supervisor/state.c supervisor/proc.c \
+		   supervisor/plugin.c supervisor/launch.c supervisor/state.c \
+		   supervisor/proc.c \
 		   supervisor/output.c supervisor/rpc.c supervisor/probe.c \
 		   supervisor/handshake.c supervisor/ctl.c \
 		   supervisor/discover.c supervisor/notify.c

@@ -2,8 +2,8 @@
  * Internal to the plugin module (plugin.c, launch.c): the state of one
  * supervised plugin. Everything else goes through plugin.h.
  */
-#ifndef SUPERVISOR_PLUGIN_IMPL_H
-#define SUPERVISOR_PLUGIN_IMPL_H
+#ifndef VIGIL_PLUGIN_IMPL_H
+#define VIGIL_PLUGIN_IMPL_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -85,4 +85,4 @@ struct plugin {
  */
 int	plugin_launch(struct plugin *p, char *err, size_t errlen);
 
-#endif /* SUPERVISOR_PLUGIN_IMPL_H */
+#endif /* VIGIL_PLUGIN_IMPL_H */
