@@ -15,8 +15,18 @@ CTLFLOOD=$TOOLS/ctlflood
 SHMWATCH=$TOOLS/shmwatch
 SVLOG=$T/supervisor.log
 
-# fault_baseline: the supervisor's fd count once every plugin is settled.
+# no_process_stopping: no plugin that has failed or stopped still has a
+# process. The record says "failed" when the stop begins; the process and
+# its output pipes go a few ms later (more on a loaded machine).
+no_process_stopping() {
+	! "$TOOLS/vigilstate" "$SHM" |
+	    grep -Eq 'state=(failed|stopped) pid=[1-9]'
+}
+
+# fault_baseline: the supervisor's fd count once every plugin is settled
+# (a plugin just failed is still being stopped: its pipes would count).
 fault_baseline() {
+	wait_for 10 "failed plugins' processes gone" no_process_stopping
 	FD_BEFORE=$(fd_count "$SUPERVISOR_PID")
 	echo "baseline: supervisor fds=$FD_BEFORE rss=$(rss_kb "$SUPERVISOR_PID") kB"
 }
