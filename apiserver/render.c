@@ -357,3 +357,34 @@ render_load(const char *status, const char *plugin, uint32_t requests,
 	add_uint(o, "requests", requests);
 	return o;
 }
+
+/* --- the answers memo.c keeps (see render.h) ---------------------------- */
+
+json_object *
+answer_health(const struct view *v, int64_t now_us, int *status)
+{
+	*status = status_overall_http(status_overall(&v->sum, v->sup_status));
+	return render_health(v, now_us);
+}
+
+json_object *
+answer_readiness(const struct view *v, int64_t now_us, int *status)
+{
+	*status = status_ready(&v->sum, v->sup_status) ? 200 : 503;
+	return render_readiness(v, now_us);
+}
+
+/* 503 only when there is no state at all; stale state is shown. */
+json_object *
+answer_plugins_status(const struct view *v, int64_t now_us, int *status)
+{
+	*status = v->have_sup ? 200 : 503;
+	return render_plugins_status(v, now_us);
+}
+
+json_object *
+answer_plugins_health(const struct view *v, int64_t now_us, int *status)
+{
+	*status = v->have_sup ? 200 : 503;
+	return render_plugins_health(v, now_us);
+}

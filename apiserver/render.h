@@ -33,6 +33,20 @@ json_object	*render_simulate(const char *status, const char *plugin,
 json_object	*render_load(const char *status, const char *plugin,
 		    uint32_t requests, const char *message, int64_t now_us);
 
+/*
+ * The answers memo.c keeps (memo_render_fn): body and HTTP status from
+ * the view and the time alone. routes.c answers with them, and the memo's
+ * unit test checks the memo against them.
+ */
+json_object	*answer_health(const struct view *v, int64_t now_us,
+		    int *status);
+json_object	*answer_readiness(const struct view *v, int64_t now_us,
+		    int *status);
+json_object	*answer_plugins_status(const struct view *v, int64_t now_us,
+		    int *status);
+json_object	*answer_plugins_health(const struct view *v, int64_t now_us,
+		    int *status);
+
 /* One plugin in the seed's /health shape (exposed for tests). */
 json_object	*render_health_entry(const struct vigil_record *r);
 /* Every field of one record (exposed for tests). */

@@ -137,39 +137,6 @@ probe_authorized(const struct api *api, const struct request *req,
 }
 
 /*
- * The answers memo.c keeps: body and status from the view and the time
- * alone (memo_render_fn).
- */
-static json_object *
-health_body(const struct view *v, int64_t now_us, int *status)
-{
-	*status = status_overall_http(status_overall(&v->sum, v->sup_status));
-	return render_health(v, now_us);
-}
-
-static json_object *
-readiness_body(const struct view *v, int64_t now_us, int *status)
-{
-	*status = status_ready(&v->sum, v->sup_status) ? 200 : 503;
-	return render_readiness(v, now_us);
-}
-
-/* 503 only when there is no state at all; stale state is shown. */
-static json_object *
-plugins_status_body(const struct view *v, int64_t now_us, int *status)
-{
-	*status = v->have_sup ? 200 : 503;
-	return render_plugins_status(v, now_us);
-}
-
-static json_object *
-plugins_health_body(const struct view *v, int64_t now_us, int *status)
-{
-	*status = v->have_sup ? 200 : 503;
-	return render_plugins_health(v, now_us);
-}
-
-/*
  * A memoized answer: from the header and libvigil's write counter alone
  * when they match the kept answer's (no record is copied), else from the
  * records.
@@ -192,7 +159,7 @@ do_health(const struct api *api, const struct request *req,
     struct response *resp, struct route_result *res)
 {
 	(void)res;
-	memoized(api, req, MEMO_HEALTH, health_body, resp);
+	memoized(api, req, MEMO_HEALTH, answer_health, resp);
 }
 
 static void
@@ -212,7 +179,7 @@ do_readiness(const struct api *api, const struct request *req,
     struct response *resp, struct route_result *res)
 {
 	(void)res;
-	memoized(api, req, MEMO_READINESS, readiness_body, resp);
+	memoized(api, req, MEMO_READINESS, answer_readiness, resp);
 }
 
 /* 404 for names that cannot exist; the name is validated before lookup. */
@@ -255,7 +222,7 @@ do_plugins_status(const struct api *api, const struct request *req,
     struct response *resp, struct route_result *res)
 {
 	(void)res;
-	memoized(api, req, MEMO_PLUGINS_STATUS, plugins_status_body, resp);
+	memoized(api, req, MEMO_PLUGINS_STATUS, answer_plugins_status, resp);
 }
 
 static void
@@ -263,7 +230,7 @@ do_plugins_health(const struct api *api, const struct request *req,
     struct response *resp, struct route_result *res)
 {
 	(void)res;
-	memoized(api, req, MEMO_PLUGINS_HEALTH, plugins_health_body, resp);
+	memoized(api, req, MEMO_PLUGINS_HEALTH, answer_plugins_health, resp);
 }
 
 /* The last /metrics body's size, with slack: it grows with the counters. */

@@ -136,40 +136,12 @@ header_only(void)
 	return h;
 }
 
-/* The render and status each endpoint's handler uses (apiserver/routes.c). */
-static json_object *
-health_body(const struct view *v, int64_t now, int *status)
-{
-	*status = status_overall_http(status_overall(&v->sum, v->sup_status));
-	return render_health(v, now);
-}
-
-static json_object *
-readiness_body(const struct view *v, int64_t now, int *status)
-{
-	*status = status_ready(&v->sum, v->sup_status) ? 200 : 503;
-	return render_readiness(v, now);
-}
-
-static json_object *
-plugins_status_body(const struct view *v, int64_t now, int *status)
-{
-	*status = v->have_sup ? 200 : 503;
-	return render_plugins_status(v, now);
-}
-
-static json_object *
-plugins_health_body(const struct view *v, int64_t now, int *status)
-{
-	*status = v->have_sup ? 200 : 503;
-	return render_plugins_health(v, now);
-}
-
+/* The answers the handlers give (apiserver/render.c), by kind. */
 static const memo_render_fn renders[MEMO_KINDS] = {
-	[MEMO_HEALTH] = health_body,
-	[MEMO_READINESS] = readiness_body,
-	[MEMO_PLUGINS_STATUS] = plugins_status_body,
-	[MEMO_PLUGINS_HEALTH] = plugins_health_body,
+	[MEMO_HEALTH] = answer_health,
+	[MEMO_READINESS] = answer_readiness,
+	[MEMO_PLUGINS_STATUS] = answer_plugins_status,
+	[MEMO_PLUGINS_HEALTH] = answer_plugins_health,
 };
 
 /* What routes.c's memoized() does; true when memo_reuse answered. */
@@ -430,7 +402,7 @@ static json_object *
 counted_health_body(const struct view *v, int64_t now, int *status)
 {
 	renders_done++;
-	return health_body(v, now, status);
+	return answer_health(v, now, status);
 }
 
 /* A new age alone is spliced into the kept answer, not rendered again. */
@@ -687,7 +659,7 @@ test_no_memo(void **state)
 	buf_init(&fresh);
 	buf_init(&got);
 	response_init(&resp);
-	memo_respond(NULL, MEMO_HEALTH, &view, NOW, health_body, &resp);
+	memo_respond(NULL, MEMO_HEALTH, &view, NOW, answer_health, &resp);
 	assert_null(resp.shared);
 	fresh_wire(MEMO_HEALTH, NOW, false, &fresh);
 	assert_int_equal(response_serialize(&resp, false, &got), 0);
